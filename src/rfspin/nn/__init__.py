@@ -1,0 +1,19 @@
+"""Thin nn.Modules over the device physics."""
+
+from .counts import LayerCounts
+from .network import NetworkSpec, RFNetwork, SoftwareMLP, build_rf_network
+from .oscillator_layer import OscillatorLayer
+from .resonator_layer import ResonatorChainLayer
+from .tones import Tones, check_powers
+
+__all__ = [
+    "LayerCounts",
+    "NetworkSpec",
+    "OscillatorLayer",
+    "RFNetwork",
+    "ResonatorChainLayer",
+    "SoftwareMLP",
+    "Tones",
+    "build_rf_network",
+    "check_powers",
+]

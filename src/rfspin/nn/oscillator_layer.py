@@ -1,0 +1,88 @@
+"""Oscillator neurons: DC chain voltage -> current -> RF power at each neuron's frequency.
+
+I = g_m (V + V_bias) clamped to [0, zeta_max I_th]; P = A p0(I/I_th) (dR/R beta)^2 R I^2;
+f = f0 + N p0 (:mod:`rfspin.physics.oscillator`). The layer hands the next one its Tones.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ..physics.oscillator import emitted_frequency, normalized_power, oscillator_current, output_power
+from ..physics.params import ROSS2023_OSCILLATOR, OscillatorParams
+from .counts import LayerCounts
+from .tones import Tones
+
+__all__ = ["OscillatorLayer", "OSCILLATOR_FIELDS"]
+
+#: Per-neuron buffers, named as the OscillatorParams fields they come from.
+OSCILLATOR_FIELDS = (
+    "threshold_current",
+    "nonlinear_damping",
+    "resistance",
+    "magnetoresistance_ratio",
+    "spin_polarization",
+    "max_current_ratio",
+    "transconductance",
+    "bias_voltage",
+    "nonlinear_frequency_shift",
+)
+
+
+class OscillatorLayer(nn.Module):
+    """N spin-torque oscillators with free-running frequencies ``frequencies`` (N,) [Hz]."""
+
+    def __init__(
+        self,
+        frequencies: Tensor,
+        oscillator: OscillatorParams = ROSS2023_OSCILLATOR,
+        *,
+        dtype: torch.dtype = torch.float32,
+    ) -> None:
+        super().__init__()
+        freqs = torch.as_tensor(frequencies, dtype=torch.float64).flatten()
+        if freqs.numel() < 1 or not bool(torch.isfinite(freqs).all()) or bool((freqs <= 0).any()):
+            raise ValueError("oscillator frequencies: must be a non-empty set of finite frequencies > 0 Hz")
+        self.oscillator = oscillator
+        n = freqs.numel()
+        self.register_buffer("frequencies", freqs.to(dtype))
+        for name in OSCILLATOR_FIELDS:
+            self.register_buffer(name, torch.full((n,), float(getattr(oscillator, name)), dtype=dtype))
+        self.register_buffer("power_prefactor", torch.full((n,), oscillator.power_prefactor, dtype=dtype))
+
+    @property
+    def n_neurons(self) -> int:
+        return self.frequencies.numel()
+
+    def current(self, voltage: Tensor) -> Tensor:
+        """Oscillator currents (B, N) [A] for chain voltages (B, N) [V]."""
+        i_max = self.max_current_ratio * self.threshold_current
+        return oscillator_current(voltage, self.transconductance, self.bias_voltage, i_max)
+
+    def forward(self, voltage: Tensor) -> Tones:
+        if voltage.dim() != 2 or voltage.shape[-1] != self.n_neurons:
+            raise ValueError(f"oscillator input: shape {tuple(voltage.shape)} != (batch, {self.n_neurons})")
+        current = self.current(voltage)
+        power = output_power(
+            current,
+            self.threshold_current,
+            self.nonlinear_damping,
+            self.resistance,
+            self.magnetoresistance_ratio,
+            self.spin_polarization,
+            self.power_prefactor,
+        )
+        if bool((self.nonlinear_frequency_shift != 0).any()):
+            p0 = normalized_power(current / self.threshold_current, self.nonlinear_damping)
+            freqs = emitted_frequency(self.frequencies, self.nonlinear_frequency_shift, p0)
+        else:
+            freqs = self.frequencies
+        return Tones(freqs, power)
+
+    def layer_counts(self) -> LayerCounts:
+        """Devices per inference: every oscillator runs once."""
+        return LayerCounts(kind="oscillators", n_oscillators=self.n_neurons, n_inputs=self.n_neurons)
+
+    def extra_repr(self) -> str:
+        return f"neurons={self.n_neurons}"

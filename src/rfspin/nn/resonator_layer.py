@@ -1,0 +1,210 @@
+"""Frequency-multiplexed layer: chains of spin-diode resonators on one RF line.
+
+Output j is a chain of K resonators in series, head-to-tail; every resonator rectifies every tone
+(exact crosstalk), so V_j = sum_i P_i W_ji + b_j with W_ji = sum_k s_k G(f_i; f_jk)
+(:mod:`rfspin.physics.resonator`).
+
+Parametrisation (well-conditioned, DESIGN.md 1.4): resonator k of every chain is anchored at
+``anchor_frequencies[k]`` (by default the k-th input tone: rough tuning = connectivity) and the
+trainable ``detuning`` is its offset in nominal half linewidths,
+
+    f_jk = clamp(anchor_k * (1 + alpha * detuning_jk), band)   [Hz]
+
+so an optimizer step of 1 moves a resonator by about one linewidth at any frequency. The bias is
+trained as ``bias_raw`` with ``bias_voltage = bias_raw * bias_scale`` [V].
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+
+from ..physics.chain_kernel import chain_weights
+from ..physics.params import ROSS2023_RESONATOR, ResonatorParams
+from ..physics.resonator import head_to_tail_signs, lineshape_coefficients, rectified_voltage
+from .counts import LayerCounts
+from .tones import Tones, check_powers
+
+__all__ = ["ResonatorChainLayer"]
+
+
+def _nudge_to_exact(param: Tensor, target: Tensor, value, max_steps: int = 8) -> None:
+    """Move ``param`` by single ulps until ``value()`` reproduces ``target`` bit for bit.
+
+    Makes program export -> import round trips exact in the layer's floating-point type.
+    """
+    for _ in range(max_steps):
+        diff = value() - target
+        wrong = diff != 0
+        if not bool(wrong.any()):
+            return
+        direction = torch.where(diff > 0, torch.full_like(param, -math.inf), torch.full_like(param, math.inf))
+        param.copy_(torch.where(wrong, torch.nextafter(param, direction), param))
+
+
+class ResonatorChainLayer(nn.Module):
+    """RF tones (I) -> DC chain voltages (J).
+
+    Args:
+        tone_frequencies: (I,) frequencies of the input tones [Hz].
+        n_chains: J, number of output chains.
+        resonator: device parameters (preset ``ROSS2023_RESONATOR``).
+        anchor_frequencies: (K,) rough tuning of each chain position [Hz]; default the tones.
+        init_detuning: half-width of the uniform initial detuning, in linewidths.
+        bias_scale: unit of the trainable bias [V].
+        generator: torch.Generator for the initialisation.
+    """
+
+    def __init__(
+        self,
+        tone_frequencies: Tensor,
+        n_chains: int,
+        resonator: ResonatorParams = ROSS2023_RESONATOR,
+        *,
+        anchor_frequencies: Tensor | None = None,
+        init_detuning: float = 1.0,
+        bias_scale: float = 1e-3,
+        generator: torch.Generator | None = None,
+        dtype: torch.dtype = torch.float32,
+    ) -> None:
+        super().__init__()
+        tones = torch.as_tensor(tone_frequencies, dtype=torch.float64).flatten()
+        if n_chains < 1:
+            raise ValueError(f"n_chains = {n_chains!r}: must be >= 1")
+        if tones.numel() < 1 or not bool(torch.isfinite(tones).all()) or bool((tones <= 0).any()):
+            raise ValueError("tone_frequencies: must be a non-empty set of finite frequencies > 0 Hz")
+        anchors = tones if anchor_frequencies is None else torch.as_tensor(anchor_frequencies, dtype=torch.float64)
+        lo, hi = resonator.min_resonance_frequency, resonator.max_resonance_frequency
+        if bool((anchors < lo).any()) or bool((anchors > hi).any()):
+            raise ValueError(
+                f"anchor frequencies span [{anchors.min().item():.6g}, {anchors.max().item():.6g}] Hz, "
+                f"outside the resonator tuning band [{lo:.6g}, {hi:.6g}] Hz"
+            )
+        self.resonator = resonator
+        n_res = anchors.numel()
+        shape = (n_chains, n_res)
+        self.register_buffer("tone_frequencies", tones.to(dtype))
+        self.register_buffer("anchor_frequencies", anchors.to(dtype))
+        self.register_buffer("signs", head_to_tail_signs(n_res, dtype=dtype))
+        self.register_buffer("band", torch.tensor([lo, hi], dtype=dtype))
+        self.register_buffer("bias_scale", torch.tensor(bias_scale, dtype=dtype))
+        # Per-device parameters, full (J, K) so chip instances and calibrations can set each one.
+        for name, value in (
+            ("sensitivity", resonator.sensitivity),
+            ("damping", resonator.damping),
+            ("antisymmetric_weight", resonator.antisymmetric_weight),
+            ("symmetric_weight", resonator.symmetric_weight),
+        ):
+            self.register_buffer(name, torch.full(shape, value, dtype=dtype))
+        init = (torch.rand(shape, generator=generator, dtype=torch.float64) * 2 - 1) * init_detuning
+        self.detuning = nn.Parameter(init.to(dtype))
+        self.bias_raw = nn.Parameter(torch.zeros(n_chains, dtype=dtype))
+        self._cache: tuple[tuple, Tensor] | None = None
+
+    @property
+    def n_inputs(self) -> int:
+        return self.tone_frequencies.numel()
+
+    @property
+    def n_chains(self) -> int:
+        return self.detuning.shape[0]
+
+    @property
+    def n_resonators(self) -> int:
+        return self.detuning.numel()
+
+    def resonance_frequencies(self) -> Tensor:
+        """f_jk (J, K) [Hz], inside the tuning band."""
+        unit = self.anchor_frequencies * self.resonator.damping
+        f = self.anchor_frequencies + unit * self.detuning
+        return torch.clamp(f, self.band[0], self.band[1])
+
+    def bias_voltage(self) -> Tensor:
+        """b_j (J,) [V]."""
+        return self.bias_raw * self.bias_scale
+
+    @torch.no_grad()
+    def set_resonance_frequencies(self, frequencies: Tensor) -> None:
+        """Program f_jk (J, K) in Hz; raises if any lies outside the tuning band."""
+        f = torch.as_tensor(frequencies, dtype=torch.float64)
+        if f.shape != self.detuning.shape:
+            raise ValueError(f"resonance frequencies: shape {tuple(f.shape)} != {tuple(self.detuning.shape)}")
+        lo, hi = self.band.tolist()
+        if not bool(torch.isfinite(f).all()) or bool((f < lo).any()) or bool((f > hi).any()):
+            bad = f[~torch.isfinite(f) | (f < lo) | (f > hi)].flatten()[0].item()
+            raise ValueError(f"resonance frequency {bad!r} Hz outside the tuning band [{lo:.6g}, {hi:.6g}] Hz")
+        anchors = self.anchor_frequencies.double()
+        self.detuning.copy_((f / anchors - 1.0) / self.resonator.damping)
+        _nudge_to_exact(self.detuning, f.to(self.detuning.dtype), self.resonance_frequencies)
+
+    @torch.no_grad()
+    def set_bias_voltage(self, voltage: Tensor) -> None:
+        """Program the chain biases b_j (J,) in V."""
+        v = torch.as_tensor(voltage, dtype=torch.float64)
+        if v.shape != self.bias_raw.shape or not bool(torch.isfinite(v).all()):
+            raise ValueError(f"bias voltages: need {tuple(self.bias_raw.shape)} finite values, got {tuple(v.shape)}")
+        self.bias_raw.copy_(v / self.bias_scale.double())
+        _nudge_to_exact(self.bias_raw, v.to(self.bias_raw.dtype), self.bias_voltage)
+
+    @torch.no_grad()
+    def project_(self) -> None:
+        """Projection after an optimizer step: keep every f_jk inside the band."""
+        anchors = self.anchor_frequencies
+        unit = anchors * self.resonator.damping
+        lo = (self.band[0] - anchors) / unit
+        hi = (self.band[1] - anchors) / unit
+        self.detuning.copy_(torch.maximum(torch.minimum(self.detuning, hi), lo))
+
+    def weights(self, tone_frequencies: Tensor | None = None) -> Tensor:
+        """W (J, I) [V/W], or (B, J, I) for per-sample tone frequencies (B, I).
+
+        Cached while gradients are off and nothing changed (inference).
+        """
+        u = self.tone_frequencies if tone_frequencies is None else tone_frequencies
+        caching = not torch.is_grad_enabled() and tone_frequencies is None
+        key = None
+        if caching:
+            key = tuple((t.data_ptr(), t._version) for t in (self.detuning, *self.buffers()))
+            if self._cache is not None and self._cache[0] == key:
+                return self._cache[1]
+        v = self.resonance_frequencies()
+        delta, a, b = lineshape_coefficients(
+            v, self.sensitivity, self.damping, self.antisymmetric_weight, self.symmetric_weight, self.signs
+        )
+        if u.dim() == 2:  # per-sample tones: one chain set per sample
+            lead = u.shape[0]
+            v, delta, a, b = (t.expand(lead, *t.shape) for t in (v, delta, a, b))
+        w = chain_weights(u, v, delta, a, b)
+        if caching:
+            self._cache = (key, w)
+        return w
+
+    def forward(self, inputs: Tensor | Tones) -> Tensor:
+        """Tone powers (B, I) [W] at the layer's tone frequencies, or Tones -> voltages (B, J) [V]."""
+        if isinstance(inputs, Tones):
+            freqs, powers = inputs
+            freqs = None if freqs.dim() == 1 else freqs
+        else:
+            freqs, powers = None, inputs
+        check_powers(powers, self.n_inputs)
+        w = self.weights(freqs)
+        if w.dim() == 3:
+            return torch.einsum("bi,bji->bj", powers, w) + self.bias_voltage()
+        return rectified_voltage(powers, w, self.bias_voltage())
+
+    def layer_counts(self) -> LayerCounts:
+        """Devices and operations per inference (one evaluation of every chain)."""
+        return LayerCounts(
+            kind="resonator_chains",
+            n_resonators=self.n_resonators,
+            n_chains=self.n_chains,
+            n_inputs=self.n_inputs,
+            evaluations=1,
+            synaptic_ops=self.n_resonators,
+            macs=self.n_inputs * self.n_chains,
+        )
+
+    def extra_repr(self) -> str:
+        return f"tones={self.n_inputs}, chains={self.n_chains}, resonators_per_chain={self.detuning.shape[1]}"

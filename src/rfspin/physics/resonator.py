@@ -1,0 +1,124 @@
+"""Spin-diode resonator: rectification of RF power into a DC voltage.
+
+Equation (Leroux et al., Phys. Rev. Applied 15, 034067 (2021); Ross et al., Nat. Nanotechnol.
+18, 1273 (2023)):
+
+    V_dc = P * G(f; f_r)
+    G(f; f_r) = K * (a_A * 2x + a_S * 2) / (1 + x^2),   x = (f - f_r) / Delta,  Delta = alpha * f_r
+
+Units: f, f_r, Delta in Hz; P in W; K in V/W; G in V/W; V_dc in V.
+
+The antisymmetric part (a_A) is zero at resonance, extremal +-K at x = +-1 and decays as 2K/x;
+the symmetric part (a_S) peaks at 2K at resonance. Written with d = f - f_r and D = d^2 + Delta^2:
+
+    G = (A d + B) / D,   A = 2 K a_A Delta,   B = 2 K a_S Delta^2
+
+which is the form the fused chain kernel (:mod:`rfspin.physics.chain_kernel`) differentiates.
+
+A chain of resonators in series, head-to-tail (signs s_k = (-1)^k, starting at +1), rectifies
+every tone of a multi-tone input (square-law regime, linear in P):
+
+    V_j = sum_i P_i * W_ji,   W_ji = sum_k s_k G(f_i; f_jk)
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+__all__ = [
+    "half_linewidth",
+    "lineshape",
+    "lineshape_coefficients",
+    "head_to_tail_signs",
+    "chain_weights_direct",
+    "rectified_voltage",
+]
+
+
+def half_linewidth(resonance_frequency: Tensor, damping: Tensor | float) -> Tensor:
+    """Half width at half maximum Delta = alpha * f_r [Hz]."""
+    return damping * resonance_frequency
+
+
+def lineshape(
+    frequency: Tensor,
+    resonance_frequency: Tensor,
+    sensitivity: Tensor | float,
+    damping: Tensor | float,
+    antisymmetric_weight: Tensor | float = 1.0,
+    symmetric_weight: Tensor | float = 0.0,
+) -> Tensor:
+    """Rectification gain G(f; f_r) in V/W (broadcasting over all arguments)."""
+    delta = half_linewidth(resonance_frequency, damping)
+    x = (frequency - resonance_frequency) / delta
+    return sensitivity * (2.0 * antisymmetric_weight * x + 2.0 * symmetric_weight) / (1.0 + x * x)
+
+
+def lineshape_coefficients(
+    resonance_frequency: Tensor,
+    sensitivity: Tensor | float,
+    damping: Tensor | float,
+    antisymmetric_weight: Tensor | float = 1.0,
+    symmetric_weight: Tensor | float = 0.0,
+    sign: Tensor | float = 1.0,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """(Delta, A, B) of the rational form G = sign * (A d + B) / (d^2 + Delta^2).
+
+    Delta in Hz, A in V/W (times Hz / Hz), B in V/W * Hz. ``sign`` folds the head-to-tail
+    orientation of each resonator into A and B.
+    """
+    delta = half_linewidth(resonance_frequency, damping)
+    a = 2.0 * sign * sensitivity * antisymmetric_weight * delta
+    b = 2.0 * sign * sensitivity * symmetric_weight * delta * delta
+    return delta, a, b
+
+
+def head_to_tail_signs(n: int, *, dtype: torch.dtype = torch.float32, device=None) -> Tensor:
+    """s_k = (-1)^k for k = 0..n-1: consecutive resonators connected head-to-tail."""
+    if n < 1:
+        raise ValueError(f"number of resonators n = {n!r}: must be >= 1")
+    signs = torch.ones(n, dtype=dtype, device=device)
+    signs[1::2] = -1.0
+    return signs
+
+
+def chain_weights_direct(
+    tone_frequencies: Tensor,
+    resonance_frequencies: Tensor,
+    signs: Tensor,
+    sensitivity: Tensor | float,
+    damping: Tensor | float,
+    antisymmetric_weight: Tensor | float = 1.0,
+    symmetric_weight: Tensor | float = 0.0,
+) -> Tensor:
+    """W_ji = sum_k s_k G(f_i; f_jk), the full (..., J, I, K) tensor in one expression [V/W].
+
+    This is the reference implementation (as in the authors' code): exact, simple, and
+    memory-bound. ``tone_frequencies``: (..., I) Hz; ``resonance_frequencies``: (..., J, K) Hz;
+    per-device parameters broadcast against (..., J, K). Returns (..., J, I).
+    """
+    f = tone_frequencies.unsqueeze(-2).unsqueeze(-1)  # (..., 1, I, 1)
+    fr = resonance_frequencies.unsqueeze(-2)  # (..., J, 1, K)
+
+    def per_device(p):
+        return p.unsqueeze(-2) if isinstance(p, Tensor) and p.dim() >= 2 else p
+
+    g = lineshape(
+        f,
+        fr,
+        per_device(sensitivity),
+        per_device(damping),
+        per_device(antisymmetric_weight),
+        per_device(symmetric_weight),
+    )
+    return (g * per_device(signs)).sum(-1)
+
+
+def rectified_voltage(tone_powers: Tensor, weights: Tensor, bias: Tensor | float = 0.0) -> Tensor:
+    """Chain output voltages V_j = sum_i P_i W_ji + b_j [V].
+
+    ``tone_powers``: (B, I) W; ``weights``: (J, I) V/W, or (C, J, I) for C chip instances with
+    powers (C, B, I); ``bias``: (J,) V.
+    """
+    return torch.matmul(tone_powers, weights.transpose(-1, -2)) + bias

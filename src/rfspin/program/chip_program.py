@@ -1,0 +1,255 @@
+"""Chip program: every device setting of an RF network, complete enough to recompute its outputs.
+
+Schema ``rfspin.chip_program`` version 1 (JSON; SI units, the unit in every key):
+
+    {
+      "schema": "rfspin.chip_program", "version": 1,
+      "sizes": [256, 128, 10],
+      "input": {"frequencies_hz": [...I], "power_per_unit_w": 1e-6},
+      "readout": {"readout_scale_v": 1e-3},
+      "layers": [
+        {"type": "resonator_chains", "n_chains": J, "n_resonators_per_chain": K,
+         "tone_frequencies_hz": [...I],          # tones this layer listens to
+         "anchor_frequencies_hz": [...K],         # rough tuning (connectivity) of position k
+         "signs": [...K],                         # head-to-tail orientation s_k = +-1
+         "resonance_frequency_hz": [[...K] x J],  # the programmed f_jk
+         "sensitivity_v_per_w": [[...]], "damping": [[...]],
+         "antisymmetric_weight": [[...]], "symmetric_weight": [[...]],
+         "bias_voltage_v": [...J],
+         "tuning_band_hz": [f_min, f_max]},
+        {"type": "oscillators", "n_neurons": N, "frequency_hz": [...N],
+         "transconductance_a_per_v": [...], "bias_voltage_v": [...], "threshold_current_a": [...],
+         "nonlinear_damping": [...], "resistance_ohm": [...], "magnetoresistance_ratio": [...],
+         "spin_polarization": [...], "max_current_ratio": [...], "power_prefactor": [...],
+         "nonlinear_frequency_shift_hz": [...]},
+        ...
+      ],
+      "spec": {...}   # rfspin NetworkSpec, to rebuild the same object
+    }
+
+Forward pass defined by the program (what a chip or an independent script computes):
+
+    P = x * power_per_unit_w                                  (inputs x in [0, 1])
+    chains:  d = f_i - f_jk, Delta = damping * f_jk
+             G = s_k * sensitivity * (2 a_A d Delta + 2 a_S Delta^2) / (d^2 + Delta^2)
+             V_j = sum_i P_i sum_k G_jki + bias_j
+    oscillators: I = clip(g_m (V + V_bias), 0, max_current_ratio * I_th), z = I / I_th
+             p0 = max(z - 1, 0) / (z + Q);  P = power_prefactor p0 (dR/R beta)^2 R I^2
+             f = frequency_hz + nonlinear_frequency_shift_hz * p0
+    outputs: the last chains' V [V]; the class is argmax V.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+
+import torch
+
+from ..fileio import atomic_write_json, atomic_write_text
+from ..nn.network import NetworkSpec, RFNetwork
+from ..nn.oscillator_layer import OSCILLATOR_FIELDS, OscillatorLayer
+from ..nn.resonator_layer import ResonatorChainLayer
+
+__all__ = [
+    "PROGRAM_SCHEMA",
+    "PROGRAM_VERSION",
+    "export_program",
+    "network_from_program",
+    "read_program",
+    "write_program",
+    "program_csv",
+]
+
+PROGRAM_SCHEMA = "rfspin.chip_program"
+PROGRAM_VERSION = 1
+
+_RESONATOR_ARRAYS = {
+    "sensitivity_v_per_w": "sensitivity",
+    "damping": "damping",
+    "antisymmetric_weight": "antisymmetric_weight",
+    "symmetric_weight": "symmetric_weight",
+}
+# Every per-neuron buffer (OSCILLATOR_FIELDS) with its program key.
+_OSCILLATOR_KEYS = {
+    "threshold_current": "threshold_current_a",
+    "nonlinear_damping": "nonlinear_damping",
+    "resistance": "resistance_ohm",
+    "magnetoresistance_ratio": "magnetoresistance_ratio",
+    "spin_polarization": "spin_polarization",
+    "max_current_ratio": "max_current_ratio",
+    "transconductance": "transconductance_a_per_v",
+    "bias_voltage": "bias_voltage_v",
+    "nonlinear_frequency_shift": "nonlinear_frequency_shift_hz",
+}
+
+
+if set(_OSCILLATOR_KEYS) != set(OSCILLATOR_FIELDS):  # pragma: no cover - guards future edits
+    raise ImportError("chip program keys do not cover every oscillator buffer")
+
+
+def _list(t: torch.Tensor) -> list:
+    return t.detach().double().tolist()
+
+
+@torch.no_grad()
+def export_program(model: RFNetwork) -> dict:
+    """The chip program of ``model`` as a JSON-ready dict (see module docstring)."""
+    if not isinstance(model, RFNetwork):
+        raise TypeError(f"export_program needs an RFNetwork, got {type(model).__name__}")
+    layers = []
+    for layer in model.layers:
+        if isinstance(layer, ResonatorChainLayer):
+            entry = {
+                "type": "resonator_chains",
+                "n_chains": layer.n_chains,
+                "n_resonators_per_chain": layer.detuning.shape[1],
+                "tone_frequencies_hz": _list(layer.tone_frequencies),
+                "anchor_frequencies_hz": _list(layer.anchor_frequencies),
+                "signs": _list(layer.signs),
+                "resonance_frequency_hz": _list(layer.resonance_frequencies()),
+                "bias_voltage_v": _list(layer.bias_voltage()),
+                "tuning_band_hz": _list(layer.band),
+            }
+            for key, attr in _RESONATOR_ARRAYS.items():
+                entry[key] = _list(getattr(layer, attr))
+        else:
+            entry = {"type": "oscillators", "n_neurons": layer.n_neurons, "frequency_hz": _list(layer.frequencies)}
+            for attr, key in _OSCILLATOR_KEYS.items():
+                entry[key] = _list(getattr(layer, attr))
+            entry["power_prefactor"] = _list(layer.power_prefactor)
+        layers.append(entry)
+    return {
+        "schema": PROGRAM_SCHEMA,
+        "version": PROGRAM_VERSION,
+        "sizes": list(model.spec.sizes),
+        "input": {
+            "frequencies_hz": _list(model.resonator_layers[0].tone_frequencies),
+            "power_per_unit_w": float(model.input_power),
+        },
+        "readout": {"readout_scale_v": float(model.readout_scale)},
+        "layers": layers,
+        "spec": model.spec.to_dict(),
+    }
+
+
+def write_program(model: RFNetwork, path: str | Path) -> Path:
+    """Write the program as JSON (atomic)."""
+    return atomic_write_json(path, export_program(model))
+
+
+def program_csv(program: dict) -> tuple[str, str]:
+    """Two CSV texts: one row per resonator, one row per oscillator."""
+    res = io.StringIO()
+    w = csv.writer(res)
+    w.writerow(["layer", "chain", "position", "sign", "resonance_frequency_hz", "anchor_frequency_hz",
+                "sensitivity_v_per_w", "damping", "antisymmetric_weight", "symmetric_weight", "chain_bias_voltage_v"])
+    osc = io.StringIO()
+    wo = csv.writer(osc)
+    wo.writerow(["layer", "neuron", "frequency_hz", *_OSCILLATOR_KEYS.values(), "power_prefactor"])
+    for li, layer in enumerate(program["layers"]):
+        if layer["type"] == "resonator_chains":
+            for j, row in enumerate(layer["resonance_frequency_hz"]):
+                for k, f in enumerate(row):
+                    w.writerow([li, j, k, int(layer["signs"][k]), repr(f), repr(layer["anchor_frequencies_hz"][k]),
+                                *(repr(layer[key][j][k]) for key in _RESONATOR_ARRAYS), repr(layer["bias_voltage_v"][j])])
+        else:
+            for n in range(layer["n_neurons"]):
+                wo.writerow([li, n, repr(layer["frequency_hz"][n]),
+                             *(repr(layer[key][n]) for key in _OSCILLATOR_KEYS.values()),
+                             repr(layer["power_prefactor"][n])])
+    return res.getvalue(), osc.getvalue()
+
+
+def write_program_files(model: RFNetwork, out_dir: str | Path, stem: str = "program") -> list[Path]:
+    """program.json, program_resonators.csv and program_oscillators.csv in ``out_dir``."""
+    out_dir = Path(out_dir)
+    program = export_program(model)
+    res_csv, osc_csv = program_csv(program)
+    return [
+        atomic_write_json(out_dir / f"{stem}.json", program),
+        atomic_write_text(out_dir / f"{stem}_resonators.csv", res_csv),
+        atomic_write_text(out_dir / f"{stem}_oscillators.csv", osc_csv),
+    ]
+
+
+def read_program(path: str | Path) -> dict:
+    """Read and validate a program file; clear errors for missing or corrupted files."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"program file {str(path)!r} does not exist")
+    try:
+        program = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"program file {str(path)!r} is not valid JSON ({exc})") from exc
+    validate_program(program, str(path))
+    return program
+
+
+def _need(cond: bool, where: str, msg: str) -> None:
+    if not cond:
+        raise ValueError(f"{where}: {msg}")
+
+
+def validate_program(program: dict, where: str = "program") -> None:
+    _need(isinstance(program, dict), where, "top level must be a JSON object")
+    _need(program.get("schema") == PROGRAM_SCHEMA, where, f"schema {program.get('schema')!r} != {PROGRAM_SCHEMA!r}")
+    _need(program.get("version") == PROGRAM_VERSION, where,
+          f"version {program.get('version')!r} is not supported (expected {PROGRAM_VERSION})")
+    for key in ("sizes", "input", "readout", "layers", "spec"):
+        _need(key in program, where, f"missing key {key!r}")
+    sizes = program["sizes"]
+    chains = [layer for layer in program["layers"] if layer.get("type") == "resonator_chains"]
+    _need(len(chains) == len(sizes) - 1, where, f"{len(chains)} chain layers for sizes {sizes}")
+    for li, layer in enumerate(program["layers"]):
+        if layer.get("type") == "resonator_chains":
+            f = torch.tensor(layer["resonance_frequency_hz"], dtype=torch.float64)
+            _need(f.dim() == 2 and f.shape[0] == layer["n_chains"], where,
+                  f"layer {li}: resonance_frequency_hz shape {tuple(f.shape)} does not match n_chains")
+            lo, hi = layer["tuning_band_hz"]
+            bad = ~torch.isfinite(f) | (f < lo) | (f > hi)
+            _need(not bool(bad.any()), where,
+                  f"layer {li}: resonance frequency {f[bad].flatten()[0].item() if bad.any() else 0!r} Hz "
+                  f"outside the tuning band [{lo:.6g}, {hi:.6g}] Hz")
+        elif layer.get("type") != "oscillators":
+            raise ValueError(f"{where}: layer {li} has unknown type {layer.get('type')!r}")
+        for key, value in layer.items():
+            if isinstance(value, list):
+                flat = torch.tensor(value, dtype=torch.float64).flatten()
+                _need(bool(torch.isfinite(flat).all()), where, f"layer {li}: {key} contains a non-finite value")
+            elif isinstance(value, float):
+                _need(math.isfinite(value), where, f"layer {li}: {key} = {value!r} is not finite")
+
+
+@torch.no_grad()
+def network_from_program(program: dict) -> RFNetwork:
+    """Rebuild the RFNetwork a program describes (outputs identical to the exported network)."""
+    validate_program(program)
+    model = RFNetwork(NetworkSpec.from_dict(program["spec"]))
+    model.input_power.fill_(program["input"]["power_per_unit_w"])
+    model.readout_scale.fill_(program["readout"]["readout_scale_v"])
+    for layer, entry in zip(model.layers, program["layers"]):
+        if isinstance(layer, ResonatorChainLayer):
+            if entry["type"] != "resonator_chains":
+                raise ValueError(f"program layer type {entry['type']!r} where resonator chains were expected")
+            layer.tone_frequencies.copy_(torch.tensor(entry["tone_frequencies_hz"]))
+            layer.anchor_frequencies.copy_(torch.tensor(entry["anchor_frequencies_hz"]))
+            layer.signs.copy_(torch.tensor(entry["signs"]))
+            layer.band.copy_(torch.tensor(entry["tuning_band_hz"]))
+            for key, attr in _RESONATOR_ARRAYS.items():
+                getattr(layer, attr).copy_(torch.tensor(entry[key]))
+            layer.set_resonance_frequencies(torch.tensor(entry["resonance_frequency_hz"], dtype=torch.float64))
+            layer.set_bias_voltage(torch.tensor(entry["bias_voltage_v"], dtype=torch.float64))
+        else:
+            assert isinstance(layer, OscillatorLayer)
+            if entry["type"] != "oscillators":
+                raise ValueError(f"program layer type {entry['type']!r} where oscillators were expected")
+            layer.frequencies.copy_(torch.tensor(entry["frequency_hz"]))
+            for attr, key in _OSCILLATOR_KEYS.items():
+                getattr(layer, attr).copy_(torch.tensor(entry[key]))
+            layer.power_prefactor.copy_(torch.tensor(entry["power_prefactor"]))
+    return model
+

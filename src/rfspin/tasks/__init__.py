@@ -1,0 +1,17 @@
+"""Tasks (data + network + budget for each reference result) and run folders."""
+
+from .experiment import build_network_for, evaluate_run, load_run_model, plot_run, run_training
+from .registry import TASKS, Task, register_task, task_for, task_names
+
+__all__ = [
+    "TASKS",
+    "Task",
+    "build_network_for",
+    "evaluate_run",
+    "load_run_model",
+    "plot_run",
+    "register_task",
+    "run_training",
+    "task_for",
+    "task_names",
+]

@@ -1,0 +1,154 @@
+"""Train / evaluate / export runs on a task, writing a run folder.
+
+A run folder holds ``metrics.json``, ``checkpoint.pt`` (RF network, resumable),
+``baseline.pt`` (software MLP, with --baseline), ``program.json`` + CSVs (chip program) and PNG
+plots (learning curves, one output chain's response, trained resonance frequencies).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import torch
+
+from ..data.datasets import RFDataset
+from ..fileio import atomic_write_json
+from ..nn.network import NetworkSpec, RFNetwork, SoftwareMLP
+from ..program.chip_program import network_from_program, read_program, write_program_files
+from ..train.checkpoint import load_checkpoint, model_from_checkpoint
+from ..train.trainer import TrainConfig, evaluate_accuracy, train
+from .registry import Task
+
+__all__ = ["build_network_for", "run_training", "evaluate_run", "load_run_model", "plot_run"]
+
+CHECKPOINT = "checkpoint.pt"
+BASELINE = "baseline.pt"
+METRICS = "metrics.json"
+
+
+def build_network_for(task: Task, data: RFDataset, hidden: tuple[int, ...], seed: int, **spec_overrides) -> RFNetwork:
+    fields = {**task.spec, **spec_overrides}
+    if data.input_frequencies is not None:
+        fields["input_frequencies"] = tuple(data.input_frequencies.tolist())
+    spec = NetworkSpec(sizes=(data.n_features, *hidden, data.n_classes), **fields)
+    return RFNetwork(spec, generator=torch.Generator().manual_seed(seed))
+
+
+def _check_program_fits(model: RFNetwork, data: RFDataset) -> None:
+    sizes = model.spec.sizes
+    if sizes[0] != data.n_features or sizes[-1] != data.n_classes:
+        raise ValueError(
+            f"program network {list(sizes)} does not fit the task: {data.n_features} features, "
+            f"{data.n_classes} classes"
+        )
+
+
+def run_training(
+    task: Task,
+    out_dir: str | Path,
+    *,
+    hidden: tuple[int, ...] | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
+    baseline: bool = False,
+    resume: bool = False,
+    program_path: str | Path | None = None,
+    progress: bool = True,
+    plots: bool = True,
+    spec_overrides: dict | None = None,
+    data_dir: str | Path | None = None,
+) -> dict:
+    """Train the RF network (and optionally the software MLP) on ``task``; write the run folder."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    data = task.load(seed, None if data_dir is None else Path(data_dir))
+    cfg = replace(task.rf_config, seed=seed, **({} if epochs is None else {"epochs": epochs}))
+    if program_path is not None:
+        model = network_from_program(read_program(program_path))
+        _check_program_fits(model, data)
+        hidden = model.spec.sizes[1:-1]
+    else:
+        hidden = task.hidden if hidden is None else tuple(hidden)
+        model = build_network_for(task, data, hidden, seed, **(spec_overrides or {}))
+    result = train(model, data, cfg, checkpoint_path=out / CHECKPOINT, resume=resume, progress=progress)
+    metrics = {
+        "task": task.name,
+        "test_accuracy": result.test_accuracy,
+        "train_accuracy": result.train_accuracy,
+        "epochs": cfg.epochs,
+        "seed": seed,
+        "sizes": list(model.spec.sizes),
+        "n_synapses": model.n_synapses,
+        "n_neurons": model.n_neurons,
+        "n_train": len(data.y_train),
+        "n_test": len(data.y_test),
+        "train_config": asdict(cfg),
+        "history": result.history,
+        "data_source": data.source,
+        "data_notes": data.notes,
+        "reference": task.reference,
+        "data_dir": None if data_dir is None else str(data_dir),
+    }
+    if baseline:
+        bcfg = replace(task.baseline_config, seed=seed, **({} if epochs is None else {"epochs": epochs}))
+        sw = SoftwareMLP(model.spec.sizes, generator=torch.Generator().manual_seed(seed))
+        bres = train(sw, data, bcfg, checkpoint_path=out / BASELINE, resume=resume and (out / BASELINE).is_file(),
+                     progress=progress)
+        metrics.update(
+            baseline_test_accuracy=bres.test_accuracy,
+            baseline_train_accuracy=bres.train_accuracy,
+            baseline_train_config=asdict(bcfg),
+            baseline_history=bres.history,
+        )
+    write_program_files(model, out)
+    atomic_write_json(out / METRICS, metrics)
+    if plots:
+        plot_run(model, metrics, out)
+    return metrics
+
+
+def load_run_model(run_dir: str | Path) -> RFNetwork:
+    """The trained RF network of a run folder."""
+    ckpt = load_checkpoint(Path(run_dir) / CHECKPOINT)
+    model = model_from_checkpoint(ckpt["model"])
+    if not isinstance(model, RFNetwork):
+        raise ValueError(f"{run_dir}: checkpoint does not hold an RF network")
+    return model
+
+
+def evaluate_run(model: RFNetwork, data: RFDataset) -> dict:
+    return {
+        "test_accuracy": evaluate_accuracy(model, data.x_test, data.y_test),
+        "train_accuracy": evaluate_accuracy(model, data.x_train, data.y_train),
+    }
+
+
+@torch.no_grad()
+def plot_run(model: RFNetwork, metrics: dict, out: Path) -> list[Path]:
+    """The run's PNG plots."""
+    from ..plotting.core import plot_chain_response, plot_learning_curves, plot_resonance_frequencies
+    from ..physics.resonator import chain_weights_direct
+
+    histories = {"RF spintronic": metrics["history"]}
+    if "baseline_history" in metrics:
+        histories["software MLP"] = metrics["baseline_history"]
+    paths = [plot_learning_curves(histories, out / "learning_curves.png")]
+    last = model.resonator_layers[-1]
+    f_r = last.resonance_frequencies()
+    tones = last.tone_frequencies.double()
+    grid = torch.linspace(float(tones.min()) * 0.9, float(tones.max()) * 1.1, 2000, dtype=torch.float64)
+    resp = chain_weights_direct(
+        grid, f_r[:1].double(), last.signs.double(), last.sensitivity[:1].double(), last.damping[:1].double(),
+        last.antisymmetric_weight[:1].double(), last.symmetric_weight[:1].double(),
+    )[0]
+    paths.append(
+        plot_chain_response(
+            grid.numpy(), resp.numpy(), tones.numpy(), f_r[0].double().numpy(), out / "chain_response.png",
+            title="Output chain 0: rectified voltage per input power",
+        )
+    )
+    layers = [(l.resonance_frequencies().double().numpy(), l.anchor_frequencies.double().numpy())
+              for l in model.resonator_layers]
+    paths.append(plot_resonance_frequencies(layers, out / "resonance_frequencies.png"))
+    return paths

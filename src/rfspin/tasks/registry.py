@@ -1,0 +1,102 @@
+"""Ready tasks: a data set plus the network and training budget that reproduce a reference result.
+
+Each Task names its data loader, default hidden widths, the network-spec fields it needs (band,
+readout scale ...), and the training configurations of the RF network and the software baseline.
+New tasks register with :func:`register_task`; user spectra files are tasks too (``task_for``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from ..data.datasets import RFDataset, load_digits, load_drone, load_nonlinear2d, load_spectra_file
+from ..train.trainer import TrainConfig
+
+__all__ = ["Task", "TASKS", "register_task", "task_for", "task_names"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """A named task.
+
+    load(seed, data_dir) -> RFDataset (data_dir: folder of external data, or None);
+    hidden: default hidden widths; spec: NetworkSpec fields;
+    rf_config / baseline_config: training budgets; reference: the published figure.
+    """
+
+    name: str
+    load: Callable[[int, Path | None], RFDataset]
+    hidden: tuple[int, ...]
+    rf_config: TrainConfig
+    baseline_config: TrainConfig
+    spec: dict = field(default_factory=dict)
+    reference: str = ""
+
+
+TASKS: dict[str, Task] = {}
+
+
+def register_task(task: Task) -> Task:
+    TASKS[task.name] = task
+    return task
+
+
+def task_names() -> list[str]:
+    return sorted(TASKS)
+
+
+register_task(
+    Task(
+        "drone",
+        lambda seed, data_dir=None: load_drone(),
+        hidden=(128,),
+        rf_config=TrainConfig(epochs=100, batch_size=32, learning_rate=0.02),
+        baseline_config=TrainConfig(epochs=100, batch_size=32, learning_rate=0.01),
+        spec={"readout_scale": 1e-2},
+        reference="Ross et al., Nat. Nanotechnol. 18, 1273 (2023), Fig. 4b: 99.3-99.6 % (RF and software MLP)",
+    )
+)
+register_task(
+    Task(
+        "digits",
+        lambda seed, data_dir=None: load_digits(seed=0),
+        hidden=(),
+        rf_config=TrainConfig(epochs=60, batch_size=32, learning_rate=0.02),
+        baseline_config=TrainConfig(epochs=60, batch_size=32, learning_rate=0.01),
+        spec={"readout_scale": 1e-2},
+        reference="Leroux et al., Phys. Rev. Applied 15, 034067 (2021): 99.96 % (their protocol)",
+    )
+)
+register_task(
+    Task(
+        "nonlinear2d",
+        lambda seed, data_dir=None: load_nonlinear2d("moons", seed=0),
+        hidden=(4,),
+        rf_config=TrainConfig(epochs=200, batch_size=32, learning_rate=0.05),
+        baseline_config=TrainConfig(epochs=200, batch_size=32, learning_rate=0.01),
+        spec={"readout_scale": 1e-3, "min_frequency": 30e6, "max_frequency": 90e6},
+        reference="Ross et al. (2023), 9-MTJ hardware on non-linearly separable RF inputs: 97.7 %",
+    )
+)
+
+
+def task_for(name_or_path: str) -> Task:
+    """The registered task of that name, or a task over a user .npz/.h5 file of spectra."""
+    if name_or_path in TASKS:
+        return TASKS[name_or_path]
+    path = Path(name_or_path)
+    if path.suffix.lower() in (".npz", ".h5", ".hdf5"):
+        if not path.is_file():
+            raise FileNotFoundError(f"data file {name_or_path!r} does not exist")
+        base = TASKS["drone"]
+        return replace(
+            base,
+            name=str(path),
+            load=lambda seed, data_dir=None, p=path: load_spectra_file(p),
+            reference="user data",
+        )
+    raise ValueError(
+        f"unknown task {name_or_path!r}: choose one of {task_names()} or give a .npz/.h5 file of spectra"
+    )
