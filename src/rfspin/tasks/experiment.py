@@ -70,7 +70,10 @@ def run_training(
         hidden = model.spec.sizes[1:-1]
     else:
         hidden = task.hidden if hidden is None else tuple(hidden)
-        model = build_network_for(task, data, hidden, seed, **(spec_overrides or {}))
+        if task.build is not None:
+            model = task.build(data, hidden, seed)
+        else:
+            model = build_network_for(task, data, hidden, seed, **(spec_overrides or {}))
     result = train(model, data, cfg, checkpoint_path=out / CHECKPOINT, resume=resume, progress=progress)
     metrics = {
         "task": task.name,
@@ -78,7 +81,7 @@ def run_training(
         "train_accuracy": result.train_accuracy,
         "epochs": cfg.epochs,
         "seed": seed,
-        "sizes": list(model.spec.sizes),
+        "sizes": list(model.spec.sizes) if isinstance(model, RFNetwork) else None,
         "n_synapses": model.n_synapses,
         "n_neurons": model.n_neurons,
         "n_train": len(data.y_train),
@@ -92,7 +95,10 @@ def run_training(
     }
     if baseline:
         bcfg = replace(task.baseline_config, seed=seed, **({} if epochs is None else {"epochs": epochs}))
-        sw = SoftwareMLP(model.spec.sizes, generator=torch.Generator().manual_seed(seed))
+        if task.build_baseline is not None:
+            sw = task.build_baseline(data, hidden, seed)
+        else:
+            sw = SoftwareMLP(model.spec.sizes, generator=torch.Generator().manual_seed(seed))
         bres = train(sw, data, bcfg, checkpoint_path=out / BASELINE, resume=resume and (out / BASELINE).is_file(),
                      progress=progress)
         metrics.update(
@@ -101,9 +107,10 @@ def run_training(
             baseline_train_config=asdict(bcfg),
             baseline_history=bres.history,
         )
-    write_program_files(model, out)
+    if isinstance(model, RFNetwork):
+        write_program_files(model, out)
     atomic_write_json(out / METRICS, metrics)
-    if plots:
+    if plots and isinstance(model, RFNetwork):
         plot_run(model, metrics, out)
     return metrics
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from torch import nn
+
 from ..data.datasets import RFDataset, load_digits, load_drone, load_nonlinear2d, load_spectra_file
 from ..train.trainer import TrainConfig
 
@@ -24,6 +26,8 @@ class Task:
     load(seed, data_dir) -> RFDataset (data_dir: folder of external data, or None);
     hidden: default hidden widths; spec: NetworkSpec fields;
     rf_config / baseline_config: training budgets; reference: the published figure.
+    build / build_baseline: optional model factories (data, hidden, seed) -> nn.Module for
+    tasks whose networks are not the default RFNetwork / SoftwareMLP (e.g. convolutional).
     """
 
     name: str
@@ -33,6 +37,8 @@ class Task:
     baseline_config: TrainConfig
     spec: dict = field(default_factory=dict)
     reference: str = ""
+    build: Callable[[RFDataset, tuple[int, ...], int], nn.Module] | None = None
+    build_baseline: Callable[[RFDataset, tuple[int, ...], int], nn.Module] | None = None
 
 
 TASKS: dict[str, Task] = {}
