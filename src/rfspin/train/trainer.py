@@ -29,7 +29,9 @@ class TrainConfig:
 
     epochs: passes over the training set; batch_size: samples per step; learning_rate: Adam's
     step size (in the model's parametrisation: linewidths of detuning for RF networks);
-    cosine: anneal the learning rate to 0 over ``epochs``; seed: shuffling seed.
+    cosine: anneal the learning rate to 0 over ``epochs``; seed: shuffling seed;
+    weight_decay: decoupled decay of the parameters towards 0 (AdamW) - for RF networks this
+    pulls resonators towards their anchors, i.e. towards small weights.
     """
 
     epochs: int = 100
@@ -37,6 +39,7 @@ class TrainConfig:
     learning_rate: float = 0.02
     cosine: bool = True
     seed: int = 0
+    weight_decay: float = 0.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.epochs, int) or self.epochs < 0:
@@ -45,6 +48,8 @@ class TrainConfig:
             raise ValueError(f"batch_size = {self.batch_size!r}: must be an integer >= 1")
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
             raise ValueError(f"learning_rate = {self.learning_rate!r}: must be finite and > 0")
+        if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
+            raise ValueError(f"weight_decay = {self.weight_decay!r}: must be finite and >= 0")
 
 
 @dataclass
@@ -97,7 +102,7 @@ def train(
     from it (the model's state, optimizer, scheduler and shuffling generator are restored).
     ``step_hook(model)`` runs after every optimizer step (e.g. resampling non-idealities).
     """
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     scheduler = (
         torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, config.epochs))
         if config.cosine
