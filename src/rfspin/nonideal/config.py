@@ -1,0 +1,203 @@
+"""Non-idealities from TOML (units in the keys), named presets, and sweep settings.
+
+Example (every key optional; ``preset`` starts from a named preset)::
+
+    preset = "lab-2023"
+    [programming_error]
+    relative_sigma_percent = 0.5
+    absolute_sigma_khz = 20
+    [temperature]
+    temperature_k = 320
+    resonance_frequency_coefficient_ppm_per_k = -1300
+    [tuning]
+    tuning_range_mhz = 15
+    resolution_khz = 50
+
+A key is ``<field>_<unit>``; the allowed units depend on the field's dimension (see ``UNITS``).
+Unknown sections or keys, wrong units, non-numbers, NaN and out-of-range values raise ValueError
+naming the key and the value.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import fields, replace
+from pathlib import Path
+
+from .models import (
+    COMPONENTS,
+    DeviceVariability,
+    NonIdealities,
+    NonVolatileTuning,
+    OscillatorNoise,
+    ProgrammingError,
+    Temperature,
+    VoltageNoise,
+)
+
+__all__ = [
+    "UNITS", "PRESETS", "parse_nonidealities", "load_nonidealities", "with_setting", "describe", "from_description",
+    "preset",
+]
+
+#: Dimension -> {unit suffix: factor to SI}. "" means the key is the bare field name.
+UNITS: dict[str, dict[str, float]] = {
+    "ratio": {"": 1.0, "fraction": 1.0, "percent": 1e-2, "ppm": 1e-6},  # bare name: a fraction
+    "frequency": {"hz": 1.0, "khz": 1e3, "mhz": 1e6, "ghz": 1e9},
+    "temperature": {"k": 1.0},
+    "per_kelvin": {"per_k": 1.0, "percent_per_k": 1e-2, "ppm_per_k": 1e-6},
+    "voltage": {"v": 1.0, "mv": 1e-3, "uv": 1e-6, "nv": 1e-9},
+    "power": {"w": 1.0, "mw": 1e-3, "uw": 1e-6, "nw": 1e-9},
+    "decibel": {"db": 1.0},
+    "count": {"": 1.0},
+}
+
+_DIMENSION = {
+    "relative_sigma": "ratio", "absolute_sigma": "frequency",
+    "temperature": "temperature", "reference_temperature": "temperature",
+    "resonance_frequency_coefficient": "per_kelvin", "threshold_current_coefficient": "per_kelvin",
+    "sensitivity_coefficient": "per_kelvin",
+    "bandwidth": "frequency", "extra_sigma": "voltage",
+    "power_sigma": "ratio", "frequency_sigma": "frequency",
+    "tuning_range": "frequency", "resolution": "frequency",
+    "dead_fraction": "ratio", "stuck_fraction": "ratio",
+    "loss_per_device": "decibel", "bits": "count", "full_scale": "voltage", "saturation_power": "power",
+}
+_DIMENSION.update({f.name: "ratio" for f in fields(DeviceVariability)})
+_INFINITE_OK = {"tuning_range", "saturation_power"}
+
+
+def _field_for_key(section: str, key: str) -> tuple[str, float]:
+    """(field name, factor to SI) of ``key`` in ``section``; ValueError on unknown key or unit."""
+    cls = COMPONENTS[section]
+    names = sorted((f.name for f in fields(cls)), key=len, reverse=True)
+    for name in names:
+        units = UNITS[_DIMENSION[name]]
+        if key == name:
+            if "" in units:
+                return name, 1.0
+            raise ValueError(f"{section}.{key}: needs a unit suffix, one of {[f'{name}_{u}' for u in units]}")
+        if key.startswith(name + "_"):
+            unit = key[len(name) + 1 :]
+            if unit in units:
+                return name, units[unit]
+            if any(key.startswith(other + "_") and other != name and len(other) > len(name) for other in names):
+                continue
+            raise ValueError(
+                f"{section}.{key}: unit {unit!r} is wrong for {name} ({_DIMENSION[name]}); "
+                f"use one of {[f'{name}_{u}' if u else name for u in units]}"
+            )
+    allowed = [f"{f.name}_<unit>" if _DIMENSION[f.name] != "count" else f.name for f in fields(cls)]
+    raise ValueError(f"{section}.{key}: unknown key; [{section}] takes {allowed}")
+
+
+def _number(section: str, key: str, value, name: str, factor: float) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{section}.{key} = {value!r}: must be a number")
+    if math.isnan(value) or (math.isinf(value) and name not in _INFINITE_OK):
+        raise ValueError(f"{section}.{key} = {value!r}: must be a finite number")
+    if _DIMENSION[name] == "count":
+        if float(value) != int(value):
+            raise ValueError(f"{section}.{key} = {value!r}: must be an integer")
+        return int(value)
+    return float(value) * factor
+
+
+def _apply_section(component, section: str, table) -> object:
+    if not isinstance(table, dict):
+        raise ValueError(f"[{section}]: expected a table of keys, got {table!r}")
+    changes = {}
+    for key, value in table.items():
+        name, factor = _field_for_key(section, key)
+        if name in changes:
+            raise ValueError(f"{section}.{key}: {name} is given twice (with different units?)")
+        changes[name] = _number(section, key, value, name, factor)
+    try:
+        return replace(component, **changes)
+    except ValueError as exc:
+        raise ValueError(f"[{section}] {table}: {exc}") from exc
+
+
+def parse_nonidealities(data: dict, *, base: NonIdealities | None = None) -> NonIdealities:
+    """NonIdealities from a parsed TOML dict (see the module docstring)."""
+    data = dict(data)
+    name = data.pop("preset", None)
+    result = base if base is not None else NonIdealities()
+    if name is not None:
+        result = preset(name)
+    for section, table in data.items():
+        if section not in COMPONENTS:
+            raise ValueError(f"unknown section or key {section!r}; allowed: 'preset', {sorted(COMPONENTS)}")
+        result = replace(result, **{section: _apply_section(getattr(result, section), section, table)})
+    return result
+
+
+def load_nonidealities(path: str | Path) -> NonIdealities:
+    """Parse a TOML file into NonIdealities; errors name the file and the bad key."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"non-ideality config {str(path)!r} does not exist")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML ({exc})") from exc
+    try:
+        return parse_nonidealities(data)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+def with_setting(nonideal: NonIdealities, setting: str, value: float) -> NonIdealities:
+    """Set one key given as ``section.key_unit`` (as in TOML), e.g. sweeps of
+    ``programming_error.relative_sigma_percent``."""
+    section, _, key = setting.partition(".")
+    if section not in COMPONENTS or not key:
+        raise ValueError(f"setting {setting!r}: expected SECTION.KEY_UNIT with SECTION in {sorted(COMPONENTS)}")
+    return parse_nonidealities({section: {key: value}}, base=nonideal)
+
+
+def describe(nonideal: NonIdealities) -> dict:
+    """Plain dict of every field in SI units (for JSON records; inf, i.e. "unlimited", as None)."""
+    def plain(value):
+        return None if isinstance(value, float) and math.isinf(value) else value
+
+    return {s: {f.name: plain(getattr(getattr(nonideal, s), f.name)) for f in fields(COMPONENTS[s])} for s in COMPONENTS}
+
+
+#: Named presets. "lab-2023" is an assumption of a realistic laboratory vortex-MTJ chip (numbers
+#: in docs/robustness.md): write-verify residual 0.05 % of f_r, 5-10 % device spreads, room
+#: temperature, 1 MHz readout bandwidth, 2 % oscillator power noise and a 40 kHz line.
+PRESETS: dict[str, NonIdealities] = {
+    "ideal": NonIdealities(),
+    "lab-2023": NonIdealities(
+        programming_error=ProgrammingError(relative_sigma=5e-4),
+        variability=DeviceVariability(
+            damping_sigma=0.05, sensitivity_sigma=0.10, mix_sigma=0.05, threshold_current_sigma=0.05,
+            nonlinear_damping_sigma=0.05, oscillator_frequency_sigma=1e-3, oscillator_power_sigma=0.05,
+        ),
+        temperature=Temperature(temperature=300.0),
+        voltage_noise=VoltageNoise(bandwidth=1e6),
+        oscillator_noise=OscillatorNoise(power_sigma=0.02, frequency_sigma=20e3),
+    ),
+    "nv-analog": NonIdealities(
+        programming_error=ProgrammingError(relative_sigma=5e-4),
+        tuning=NonVolatileTuning(tuning_range=15e6, resolution=50e3),
+    ),
+}
+
+
+def preset(name: str) -> NonIdealities:
+    if name not in PRESETS:
+        raise ValueError(f"unknown non-ideality preset {name!r}: choose one of {sorted(PRESETS)}")
+    return PRESETS[name]
+
+
+def from_description(data: dict) -> NonIdealities:
+    """Inverse of :func:`describe` (SI field names), e.g. when loading a saved chip instance."""
+    unknown = set(data) - set(COMPONENTS)
+    if unknown:
+        raise ValueError(f"non-ideality record: unknown sections {sorted(unknown)}")
+    return NonIdealities(
+        **{s: COMPONENTS[s](**{k: math.inf if x is None else x for k, x in v.items()}) for s, v in data.items()}
+    )

@@ -1,0 +1,198 @@
+"""Robustness studies: vectorised Monte-Carlo over chip instances, sweeps, binary-synapse runs.
+
+:func:`monte_carlo_accuracy` evaluates N chips in batched computations over chunks of chips
+(:func:`rfspin.nn.chip.chip_forward` with a leading chip dimension; no Python loop over chips),
+so the memory is bounded by the chunk. :func:`robustness_study` runs a configuration and
+one-at-a-time sweeps on a run folder and writes ``robustness.json``, ``robustness.csv`` and PNGs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from ..fileio import atomic_write_json, atomic_write_text
+from ..nn.binary import binarize, harden
+from ..nn.chip import chip_forward, sample_static
+from ..nn.network import RFNetwork
+from ..nonideal.config import describe, with_setting
+from ..nonideal.models import NonIdealities
+from ..train.checkpoint import model_record, save_checkpoint
+from ..train.trainer import evaluate_accuracy, train
+from .experiment import CHECKPOINT, METRICS, build_network_for, load_run_model
+from .registry import Task, task_for
+
+__all__ = [
+    "monte_carlo_accuracy",
+    "summarize",
+    "chips_per_chunk",
+    "robustness_study",
+    "parse_sweep",
+    "train_binary_run",
+]
+
+#: Default memory budget of one chunk of chips (weights + activations) [bytes].
+DEFAULT_CHUNK_BYTES = 256 * 2**20
+
+
+def chips_per_chunk(model: RFNetwork, n_samples: int, budget_bytes: int = DEFAULT_CHUNK_BYTES) -> int:
+    """Chips whose weights (J x I per layer) and activations (B x J) fit in ``budget_bytes``."""
+    per_chip = 0
+    for layer in model.resonator_layers:
+        per_chip += layer.n_chains * (layer.n_inputs + 3 * n_samples) + 8 * layer.n_resonators
+    return max(1, int(budget_bytes // (4 * per_chip)))
+
+
+@torch.no_grad()
+def monte_carlo_accuracy(
+    model: RFNetwork,
+    nonideal: NonIdealities,
+    x: Tensor,
+    y: Tensor,
+    n_chips: int,
+    generator: torch.Generator,
+    *,
+    chunk_chips: int | None = None,
+) -> Tensor:
+    """Test accuracy (n_chips,) of ``n_chips`` independent chip instances of ``model``.
+
+    Chips are drawn and evaluated ``chunk_chips`` at a time (default: :func:`chips_per_chunk`);
+    the results for a given generator seed depend on the chunk size only through the order of
+    the random draws.
+    """
+    if n_chips < 1:
+        raise ValueError(f"n_chips = {n_chips!r}: must be >= 1")
+    model.eval()
+    chunk = chunk_chips or chips_per_chunk(model, len(y))
+    accuracies = []
+    for start in range(0, n_chips, chunk):
+        c = min(chunk, n_chips - start)
+        static = sample_static(model, nonideal, c, generator)
+        out = chip_forward(model, static, nonideal, x, n_chips=c, generator=generator)
+        accuracies.append((out.argmax(-1) == y).float().mean(-1))
+    return torch.cat(accuracies)
+
+
+def summarize(accuracies: Tensor) -> dict:
+    """mean, std, 5th percentile, min and max of per-chip accuracies [fraction]."""
+    a = accuracies.double()
+    return {
+        "mean": float(a.mean()),
+        "std": float(a.std()) if a.numel() > 1 else 0.0,
+        "p05": float(torch.quantile(a, 0.05)),
+        "min": float(a.min()),
+        "max": float(a.max()),
+    }
+
+
+def parse_sweep(text: str) -> tuple[str, list[float]]:
+    """'SECTION.KEY_UNIT=v1,v2,...' -> (setting, values)."""
+    name, sep, values = text.partition("=")
+    if not sep or not name or not values:
+        raise ValueError(f"--sweep {text!r}: expected SECTION.KEY_UNIT=v1,v2,... e.g. programming_error.relative_sigma_percent=0,0.5,1")
+    try:
+        numbers = [float(v) for v in values.split(",")]
+    except ValueError as exc:
+        raise ValueError(f"--sweep {text!r}: values must be numbers ({exc})") from exc
+    return name.strip(), numbers
+
+
+def _load_run(run_dir: Path):
+    metrics_path = run_dir / METRICS
+    if not metrics_path.is_file():
+        raise FileNotFoundError(f"{run_dir}: no {METRICS} (not a run folder?)")
+    meta = json.loads(metrics_path.read_text(encoding="utf-8"))
+    task = task_for(meta["task"])
+    data_dir = meta.get("data_dir")
+    data = task.load(int(meta.get("seed", 0)), None if data_dir is None else Path(data_dir))
+    return load_run_model(run_dir), data, meta
+
+
+def robustness_study(
+    run_dir: str | Path,
+    nonideal: NonIdealities,
+    *,
+    n_chips: int = 1000,
+    sweeps: list[tuple[str, list[float]]] = (),
+    seed: int = 0,
+    chunk_chips: int | None = None,
+    plots: bool = True,
+) -> dict:
+    """Monte-Carlo test accuracy of a run's network under ``nonideal`` and one-at-a-time sweeps.
+
+    Writes ``robustness.json`` (each setting: mean, std, p05, min, max accuracy over chips, plus
+    the per-chip accuracies), ``robustness.csv`` and PNGs into ``run_dir``.
+    """
+    run_dir = Path(run_dir)
+    model, data, meta = _load_run(run_dir)
+    settings = [("base", None, None, nonideal)]
+    for name, values in sweeps:
+        settings += [(f"{name}={v:g}", name, v, with_setting(nonideal, name, v)) for v in values]
+    results = []
+    for label, name, value, cfg in settings:
+        t0 = time.perf_counter()
+        gen = torch.Generator().manual_seed(seed)
+        acc = monte_carlo_accuracy(model, cfg, data.x_test, data.y_test, n_chips, gen, chunk_chips=chunk_chips)
+        results.append({"setting": label, "sweep": name, "value": value, **summarize(acc),
+                        "time_s": time.perf_counter() - t0, "accuracies": acc.tolist()})
+    report = {
+        "run": str(run_dir), "task": meta["task"], "n_chips": n_chips, "seed": seed,
+        "ideal_test_accuracy": evaluate_accuracy(model, data.x_test, data.y_test),
+        "nonideal": describe(nonideal), "results": results,
+    }
+    atomic_write_json(run_dir / "robustness.json", report)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["setting", "sweep", "value", "mean", "std", "p05", "min", "max", "n_chips"])
+    for r in results:
+        writer.writerow([r["setting"], r["sweep"] or "", "" if r["value"] is None else r["value"],
+                         *(f"{r[k]:.6f}" for k in ("mean", "std", "p05", "min", "max")), n_chips])
+    atomic_write_text(run_dir / "robustness.csv", buf.getvalue())
+    if plots:
+        from ..plotting.robustness import plot_accuracy_distributions, plot_sweeps
+
+        report["plots"] = [str(p) for p in (
+            plot_accuracy_distributions(results, run_dir / "robustness_distributions.png"),
+            *plot_sweeps(results, run_dir),
+        )]
+    return report
+
+
+def train_binary_run(
+    task: Task,
+    out_dir: str | Path,
+    *,
+    mode: str = "ste",
+    half_split: float = 1.0,
+    hidden: tuple[int, ...] | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
+    progress: bool = False,
+) -> dict:
+    """Train a network of binary non-volatile synapses; write a run folder of the hardened network."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    data = task.load(seed, None)
+    cfg = replace(task.rf_config, seed=seed, **({} if epochs is None else {"epochs": epochs}))
+    model = build_network_for(task, data, task.hidden if hidden is None else tuple(hidden), seed)
+    binarize(model, half_split=half_split, mode=mode)
+    result = train(model, data, cfg, progress=progress)
+    plain = harden(model)
+    save_checkpoint(out / CHECKPOINT, {"model": model_record(plain), "history": result.history, "epoch": cfg.epochs})
+    metrics = {
+        "task": task.name, "seed": seed, "epochs": cfg.epochs, "sizes": list(plain.spec.sizes),
+        "binary": {"mode": mode, "half_split_linewidths": half_split},
+        "test_accuracy": evaluate_accuracy(plain, data.x_test, data.y_test),
+        "train_accuracy": evaluate_accuracy(plain, data.x_train, data.y_train),
+        "n_synapses": plain.n_synapses, "n_neurons": plain.n_neurons, "history": result.history,
+        "train_config": {k: getattr(cfg, k) for k in ("epochs", "batch_size", "learning_rate", "cosine", "seed")},
+    }
+    atomic_write_json(out / METRICS, metrics)
+    return metrics
