@@ -1,5 +1,7 @@
 """Thin nn.Modules over the device physics."""
 
+from .cnn import CNNSpec, RFCNN, SoftwareCNN
+from .conv import RFConv2d, RFConvNeurons
 from .counts import LayerCounts
 from .network import NetworkSpec, RFNetwork, SoftwareMLP, build_rf_network
 from .oscillator_layer import OscillatorLayer
@@ -7,6 +9,11 @@ from .resonator_layer import ResonatorChainLayer
 from .tones import Tones, check_powers
 
 __all__ = [
+    "CNNSpec",
+    "RFCNN",
+    "RFConv2d",
+    "RFConvNeurons",
+    "SoftwareCNN",
     "LayerCounts",
     "NetworkSpec",
     "OscillatorLayer",

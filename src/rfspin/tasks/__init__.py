@@ -2,6 +2,7 @@
 
 from .experiment import build_network_for, evaluate_run, load_run_model, plot_run, run_training
 from .registry import TASKS, Task, register_task, task_for, task_names
+from . import mnist  # noqa: F401  (registers the mnist tasks and the leroux2022 study)
 
 __all__ = [
     "TASKS",

@@ -14,6 +14,7 @@ import torch
 
 from ..data.datasets import RFDataset
 from ..fileio import atomic_write_json
+from ..nn.cnn import RFCNN
 from ..nn.network import NetworkSpec, RFNetwork, SoftwareMLP
 from ..program.chip_program import network_from_program, read_program, write_program_files
 from ..train.checkpoint import load_checkpoint, model_from_checkpoint
@@ -58,8 +59,20 @@ def run_training(
     plots: bool = True,
     spec_overrides: dict | None = None,
     data_dir: str | Path | None = None,
+    hardware_aware=None,
+    devices_path: str | Path | None = None,
+    chip_in_the_loop=None,
 ) -> dict:
-    """Train the RF network (and optionally the software MLP) on ``task``; write the run folder."""
+    """Train the RF network (and optionally the software MLP) on ``task``; write the run folder.
+
+    ``hardware_aware``: a :class:`rfspin.train.hardware_aware.HardwareAwareConfig` to train
+    through randomly drawn non-ideal chips (resampled every step).
+    ``devices_path``: a devices file (:mod:`rfspin.calibration.devices`): every device of the
+    network gets its measured parameters before training.
+    ``chip_in_the_loop``: a hardware backend (:mod:`rfspin.hardware`): train with the forward
+    pass measured on it and the backward pass through the twin; the reported accuracies are the
+    chip's (``chip_*`` keys), ``test_accuracy`` stays the twin's (what ``evaluate`` recomputes).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     data = task.load(seed, None if data_dir is None else Path(data_dir))
@@ -74,14 +87,33 @@ def run_training(
             model = task.build(data, hidden, seed)
         else:
             model = build_network_for(task, data, hidden, seed, **(spec_overrides or {}))
-    result = train(model, data, cfg, checkpoint_path=out / CHECKPOINT, resume=resume, progress=progress)
+    if devices_path is not None:
+        from ..calibration.devices import apply_devices, read_devices
+
+        apply_devices(model, read_devices(devices_path))
+    trained, hook = model, None
+    if chip_in_the_loop is not None:
+        from ..train.chip_in_the_loop import ChipInTheLoop
+
+        if resume or hardware_aware is not None:
+            raise ValueError("chip-in-the-loop training cannot be combined with --resume or --hw-aware")
+        trained = ChipInTheLoop(model, chip_in_the_loop)
+        chip_before = evaluate_accuracy(trained, data.x_test, data.y_test)
+    if hardware_aware is not None:
+        from ..train.hardware_aware import HardwareAwareNetwork
+
+        trained = HardwareAwareNetwork(model, hardware_aware)
+        hook = trained.step_hook
+    result = train(trained, data, cfg, checkpoint_path=out / CHECKPOINT, resume=resume, progress=progress,
+                   step_hook=hook)
+    result.model = model
     metrics = {
         "task": task.name,
         "test_accuracy": result.test_accuracy,
         "train_accuracy": result.train_accuracy,
         "epochs": cfg.epochs,
         "seed": seed,
-        "sizes": list(model.spec.sizes) if isinstance(model, RFNetwork) else None,
+        "sizes": list(model.spec.sizes) if isinstance(model, (RFNetwork, RFCNN)) else None,
         "n_synapses": model.n_synapses,
         "n_neurons": model.n_neurons,
         "n_train": len(data.y_train),
@@ -92,7 +124,18 @@ def run_training(
         "data_notes": data.notes,
         "reference": task.reference,
         "data_dir": None if data_dir is None else str(data_dir),
+        "hardware_aware": None if hardware_aware is None else hardware_aware.to_dict(),
+        "devices_file": None if devices_path is None else str(devices_path),
     }
+    if chip_in_the_loop is not None:
+        metrics.update(
+            chip_backend=repr(chip_in_the_loop),
+            chip_test_accuracy_before=chip_before,
+            chip_test_accuracy=result.test_accuracy,
+            chip_train_accuracy=result.train_accuracy,
+            test_accuracy=evaluate_accuracy(model, data.x_test, data.y_test),
+            train_accuracy=evaluate_accuracy(model, data.x_train, data.y_train),
+        )
     if baseline:
         bcfg = replace(task.baseline_config, seed=seed, **({} if epochs is None else {"epochs": epochs}))
         if task.build_baseline is not None:
@@ -119,7 +162,7 @@ def load_run_model(run_dir: str | Path) -> RFNetwork:
     """The trained RF network of a run folder."""
     ckpt = load_checkpoint(Path(run_dir) / CHECKPOINT)
     model = model_from_checkpoint(ckpt["model"])
-    if not isinstance(model, RFNetwork):
+    if not isinstance(model, (RFNetwork, RFCNN)):
         raise ValueError(f"{run_dir}: checkpoint does not hold an RF network")
     return model
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-import pickle
-import zipfile
 from pathlib import Path
 
 import torch
 from torch import nn
 
 from ..fileio import atomic_write
+from ..nn.cnn import CNNSpec, RFCNN, SoftwareCNN
 from ..nn.network import NetworkSpec, RFNetwork, SoftwareMLP
 
 __all__ = ["CHECKPOINT_VERSION", "save_checkpoint", "load_checkpoint", "model_from_checkpoint", "model_record"]
@@ -33,7 +32,7 @@ def load_checkpoint(path: str | Path) -> dict:
         raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist")
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
-    except (RuntimeError, pickle.UnpicklingError, zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
+    except Exception as exc:  # any unpickling failure (IndexError, UnpicklingError, BadZipFile ...) = corrupt
         raise ValueError(f"checkpoint {str(path)!r} is corrupted or not an rfspin checkpoint ({exc})") from exc
     if not isinstance(data, dict) or data.get("format_version") != CHECKPOINT_VERSION:
         version = data.get("format_version") if isinstance(data, dict) else None
@@ -45,11 +44,16 @@ def load_checkpoint(path: str | Path) -> dict:
 
 def model_record(model: nn.Module) -> dict:
     """What a checkpoint needs to rebuild ``model``: its kind, structure and state."""
+    if isinstance(getattr(model, "network", None), RFNetwork):  # training wrapper (hardware-aware)
+        model = model.network
     if isinstance(model, RFNetwork):
         return {"kind": "rf", "spec": model.spec.to_dict(), "state": model.state_dict()}
     if isinstance(model, SoftwareMLP):
         return {"kind": "software", "sizes": list(model.sizes), "state": model.state_dict()}
-    raise TypeError(f"cannot checkpoint a {type(model).__name__}; expected RFNetwork or SoftwareMLP")
+    if isinstance(model, (RFCNN, SoftwareCNN)):
+        kind = "rf_cnn" if isinstance(model, RFCNN) else "software_cnn"
+        return {"kind": kind, "spec": model.spec.to_dict(), "state": model.state_dict()}
+    raise TypeError(f"cannot checkpoint a {type(model).__name__}; expected RFNetwork, SoftwareMLP, RFCNN or SoftwareCNN")
 
 
 def model_from_checkpoint(record: dict) -> nn.Module:
@@ -59,7 +63,9 @@ def model_from_checkpoint(record: dict) -> nn.Module:
         model: nn.Module = RFNetwork(NetworkSpec.from_dict(record["spec"]))
     elif kind == "software":
         model = SoftwareMLP(tuple(record["sizes"]))
+    elif kind in ("rf_cnn", "software_cnn"):
+        model = (RFCNN if kind == "rf_cnn" else SoftwareCNN)(CNNSpec.from_dict(record["spec"]))
     else:
-        raise ValueError(f"checkpoint model kind {kind!r}: expected 'rf' or 'software'")
+        raise ValueError(f"checkpoint model kind {kind!r}: expected 'rf', 'software', 'rf_cnn' or 'software_cnn'")
     model.load_state_dict(record["state"])
     return model

@@ -1,0 +1,229 @@
+"""RF spintronic CNN (resonator-chain convolutions + oscillator neurons) and its software twin.
+
+Structure (``CNNSpec``): [RFConv2d -> average pooling of chain voltages -> oscillators]* ->
+flatten -> dense RF head (an :class:`rfspin.nn.network.RFNetwork` fed with the oscillator powers:
+resonator chains, hidden oscillators, output chains). Inputs are normalised image powers
+(B, C*H*W) or (B, C, H, W) in [0, 1], scaled by ``input_power`` [W]; ``logits`` = output
+voltages / ``readout_scale``. The software baseline ``SoftwareCNN`` has the same shapes
+(nn.Conv2d, average pooling, ReLU, nn.Linear).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ..physics.params import ROSS2023_OSCILLATOR, ROSS2023_RESONATOR, OscillatorParams, ResonatorParams
+from .conv import CONV_ENCODINGS, RFConv2d, RFConvNeurons, conv_output_size
+from .counts import LayerCounts
+from .network import NetworkSpec, RFNetwork, SoftwareMLP
+
+__all__ = ["CNNSpec", "RFCNN", "SoftwareCNN"]
+
+
+@dataclass(frozen=True)
+class CNNSpec:
+    """Structure of an RF CNN (not its trained values).
+
+    image_shape: (channels, height, width) of the input images.
+    convs: one (out_channels, kernel, stride, padding, pool) per convolution.
+    hidden: widths of the dense head's hidden layers; n_classes: outputs.
+    input_power: RF power of a normalised pixel of 1 [W].
+    stage_attenuation: power ratio of the passive attenuator after every oscillator stage [1]:
+        keeps the next layer's chain voltages (sums over hundreds of tones) inside the
+        oscillators' input window (about -8 mV to +0.8 mV for the ROSS2023 neuron).
+    readout_scale: output voltage of one logit unit [V].
+    min_frequency, max_frequency: band of every tone plan [Hz].
+    encoding: "time-sequential" or "parallel" (device counts only; same function).
+    init_detuning: half-width of the uniform initial detuning [linewidths].
+    resonator, oscillator: device parameters.
+    """
+
+    image_shape: tuple[int, int, int] = (1, 28, 28)
+    convs: tuple[tuple[int, int, int, int, int], ...] = ((16, 5, 1, 0, 2), (32, 5, 1, 0, 2))
+    hidden: tuple[int, ...] = ()
+    n_classes: int = 10
+    input_power: float = 1e-7
+    stage_attenuation: float = 1e-2
+    readout_scale: float = 1e-3
+    min_frequency: float = 20e6
+    max_frequency: float = 120e6
+    encoding: str = "time-sequential"
+    init_detuning: float = 1.0
+    resonator: ResonatorParams = ROSS2023_RESONATOR
+    oscillator: OscillatorParams = ROSS2023_OSCILLATOR
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "image_shape", tuple(int(v) for v in self.image_shape))
+        object.__setattr__(self, "convs", tuple(tuple(int(v) for v in c) for c in self.convs))
+        object.__setattr__(self, "hidden", tuple(int(v) for v in self.hidden))
+        if len(self.image_shape) != 3 or min(self.image_shape) < 1:
+            raise ValueError(f"image_shape = {self.image_shape!r}: must be (channels, height, width), each >= 1")
+        if not self.convs or any(len(c) != 5 for c in self.convs):
+            raise ValueError(f"convs = {self.convs!r}: need >= 1 tuple (out_channels, kernel, stride, padding, pool)")
+        if self.encoding not in CONV_ENCODINGS:
+            raise ValueError(f"encoding = {self.encoding!r}: must be one of {CONV_ENCODINGS}")
+        if self.n_classes < 2 or any(h < 1 for h in self.hidden):
+            raise ValueError(f"n_classes = {self.n_classes!r}, hidden = {self.hidden!r}: need >= 2 classes, widths >= 1")
+        for name in ("input_power", "readout_scale", "min_frequency", "max_frequency"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"CNNSpec.{name} = {getattr(self, name)!r}: must be > 0")
+        if not 0 < self.stage_attenuation <= 1:
+            raise ValueError(f"CNNSpec.stage_attenuation = {self.stage_attenuation!r}: must be in (0, 1]")
+        self.feature_shapes()  # raises if the image is too small for the stack
+
+    def feature_shapes(self) -> list[tuple[int, int, int]]:
+        """(C, H, W) after every conv + pooling stage, input first."""
+        c, h, w = self.image_shape
+        shapes = [(c, h, w)]
+        for out_c, k, s, p, pool in self.convs:
+            if min(out_c, k, s, pool) < 1 or p < 0:
+                raise ValueError(f"conv {(out_c, k, s, p, pool)}: channels, kernel, stride, pool >= 1, padding >= 0")
+            h, w = conv_output_size((h, w), (k, k), (s, s), (p, p))
+            h, w = h // pool, w // pool
+            if min(h, w) < 1:
+                raise ValueError(f"conv {(out_c, k, s, p, pool)}: pooling leaves an empty feature map")
+            c = out_c
+            shapes.append((c, h, w))
+        return shapes
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Units per stage: input pixels, each stage's oscillators, the dense head, the outputs."""
+        return (*(c * h * w for c, h, w in self.feature_shapes()), *self.hidden, self.n_classes)
+
+    @property
+    def n_flat(self) -> int:
+        c, h, w = self.feature_shapes()[-1]
+        return c * h * w
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CNNSpec":
+        data = dict(data)
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"CNN spec: unknown keys {sorted(unknown)}")
+        data["resonator"] = ResonatorParams(**data.get("resonator", {}))
+        data["oscillator"] = OscillatorParams(**data.get("oscillator", {}))
+        return cls(**data)
+
+
+def _as_images(x: Tensor, shape: tuple[int, int, int]) -> Tensor:
+    if x.dim() == 2 and x.shape[1] == shape[0] * shape[1] * shape[2]:
+        return x.view(x.shape[0], *shape)
+    if x.dim() == 4 and tuple(x.shape[1:]) == shape:
+        return x
+    raise ValueError(f"CNN inputs: shape {tuple(x.shape)}, expected (batch, {shape[0] * shape[1] * shape[2]}) "
+                     f"or (batch, {', '.join(map(str, shape))})")
+
+
+class RFCNN(nn.Module):
+    """RF spintronic CNN of a :class:`CNNSpec`; outputs are the output chains' voltages [V]."""
+
+    def __init__(self, spec: CNNSpec = CNNSpec(), *, generator: torch.Generator | None = None) -> None:
+        super().__init__()
+        self.spec = spec
+        shapes = spec.feature_shapes()
+        convs, neurons = [], []
+        for (c_in, h, w), (out_c, k, s, p, pool) in zip(shapes[:-1], spec.convs):
+            conv = RFConv2d(c_in, out_c, k, s, p, min_frequency=spec.min_frequency, max_frequency=spec.max_frequency,
+                            resonator=spec.resonator, init_detuning=spec.init_detuning, encoding=spec.encoding,
+                            input_size=(h, w), generator=generator)
+            convs.append(conv)
+            neurons.append(RFConvNeurons(out_c, pool, spec.oscillator, min_frequency=spec.min_frequency,
+                                         max_frequency=spec.max_frequency, input_size=conv.output_size((h, w))))
+        self.convs, self.neurons = nn.ModuleList(convs), nn.ModuleList(neurons)
+        head = NetworkSpec(sizes=(spec.n_flat, *spec.hidden, spec.n_classes), plan="geometric",
+                           min_frequency=spec.min_frequency, max_frequency=spec.max_frequency,
+                           input_power=1.0, readout_scale=spec.readout_scale, init_detuning=spec.init_detuning,
+                           resonator=spec.resonator, oscillator=spec.oscillator)
+        self.head = RFNetwork(head, generator=generator)
+        self.register_buffer("input_power", torch.tensor(spec.input_power))
+        self.register_buffer("stage_attenuation", torch.tensor(spec.stage_attenuation))
+        self.register_buffer("readout_scale", torch.tensor(spec.readout_scale))
+
+    def features(self, powers: Tensor) -> Tensor:
+        """Image powers (B, C, H, W) [W] -> flattened, attenuated powers of the last stage [W]."""
+        x = powers
+        for conv, neurons in zip(self.convs, self.neurons):
+            x = neurons(conv(x)) * self.stage_attenuation
+        return x.flatten(1)
+
+    def forward(self, inputs: Tensor) -> Tensor:
+        """Normalised images (B, C*H*W) or (B, C, H, W), finite and >= 0 -> output voltages [V]."""
+        x = _as_images(inputs, self.spec.image_shape)
+        if not bool(torch.isfinite(x).all()) or bool((x < 0).any()):
+            raise ValueError("CNN inputs: normalised powers must be finite and >= 0")
+        return self.head.forward_powers(self.features(x * self.input_power))
+
+    def logits(self, inputs: Tensor) -> Tensor:
+        return self(inputs) / self.readout_scale
+
+    @torch.no_grad()
+    def project_(self) -> None:
+        for conv in self.convs:
+            conv.project_()
+        self.head.project_()
+
+    def layer_counts(self) -> list[LayerCounts]:
+        """Per-layer counts for one inference, in order (conv, neurons, ..., head layers)."""
+        counts = []
+        for conv, neurons in zip(self.convs, self.neurons):
+            counts += [conv.layer_counts(), neurons.layer_counts()]
+        return counts + [layer.layer_counts() for layer in self.head.layers]
+
+    @property
+    def n_synapses(self) -> int:
+        """Resonators on chip for the spec's encoding."""
+        return sum(c.n_resonators for c in self.layer_counts())
+
+    @property
+    def n_neurons(self) -> int:
+        """Input tones (one per pixel) plus oscillators, the project's convention."""
+        c, h, w = self.spec.image_shape
+        return c * h * w + sum(c.n_oscillators for c in self.layer_counts())
+
+
+class SoftwareCNN(nn.Module):
+    """Software baseline of a CNNSpec's shape: Conv2d -> AvgPool -> ReLU ..., then the MLP head."""
+
+    def __init__(self, spec: CNNSpec = CNNSpec(), *, generator: torch.Generator | None = None) -> None:
+        super().__init__()
+        self.spec = spec
+        shapes = spec.feature_shapes()
+        self.convs = nn.ModuleList()
+        for (c_in, _, _), (out_c, k, s, p, _) in zip(shapes[:-1], spec.convs):
+            conv = nn.Conv2d(c_in, out_c, k, s, p)
+            if generator is not None:  # seeded, torch's default distribution
+                bound = 1.0 / (c_in * k * k) ** 0.5
+                with torch.no_grad():
+                    conv.weight.uniform_(-bound, bound, generator=generator)
+                    conv.bias.uniform_(-bound, bound, generator=generator)
+            self.convs.append(conv)
+        self.head = SoftwareMLP((spec.n_flat, *spec.hidden, spec.n_classes), generator=generator)
+
+    def forward(self, inputs: Tensor) -> Tensor:
+        x = _as_images(inputs, self.spec.image_shape)
+        for conv, (_, _, _, _, pool) in zip(self.convs, self.spec.convs):
+            x = conv(x)
+            x = F.relu(F.avg_pool2d(x, pool) if pool > 1 else x)
+        return self.head(x.flatten(1))
+
+    def logits(self, inputs: Tensor) -> Tensor:
+        return self(inputs)
+
+    @property
+    def n_synapses(self) -> int:
+        return sum(p.numel() for n, p in self.named_parameters() if n.endswith("weight"))
+
+    @property
+    def n_neurons(self) -> int:
+        c, h, w = self.spec.image_shape
+        maps = sum(ci * hi * wi for ci, hi, wi in self.spec.feature_shapes()[1:])
+        return c * h * w + maps + sum(self.spec.hidden)
