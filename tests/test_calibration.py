@@ -39,7 +39,6 @@ def _write_csv(path, header, rows):
 
 
 def test_noise_free_spectrum_is_recovered_exactly():
-    params = replace(ROSS2023_RESONATOR, damping=0.013, sensitivity=5e3, antisymmetric_weight=0.6, symmetric_weight=0.8)
     f = np.linspace(70e6, 90e6, 401)
     v = resonator_spectrum(torch.from_numpy(f), 80e6, 0.013, 5e3 * 0.6, 5e3 * 0.8, 2e-6, 3e-4).numpy()
     fit = fit_resonator_spectrum(f, v, power_w=2e-6)

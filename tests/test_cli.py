@@ -29,7 +29,7 @@ def test_train_evaluate_program_round_trip(tmp_path, tiny_npz, capsys):
     run = tmp_path / "run"
     _train(["--task", str(tiny_npz), "--hidden", "4", "--epochs", "3", "--out", str(run), "--baseline"])
     out = capsys.readouterr().out
-    assert "test accuracy" in out and "software MLP" in out
+    assert "test accuracy" in out and "software baseline" in out
     metrics = json.loads((run / "metrics.json").read_text())
     for key in ("task", "test_accuracy", "train_accuracy", "epochs", "seed", "n_synapses", "n_neurons", "history",
                 "baseline_test_accuracy"):
@@ -77,7 +77,7 @@ def test_nonlinear2d_task_runs(tmp_path):
         (["train", "--task", "cifar"], "unknown task 'cifar'"),
         (["train", "--task", "missing.npz"], "does not exist"),
         (["train", "--task", "digits", "--epochs", "-2"], "--epochs -2"),
-        (["evaluate", "nowhere"], "metrics.json does not exist"),
+        (["evaluate", "nowhere"], "metrics.json' does not exist"),
         (["evaluate", "--program", "p.json"], "--program needs --task"),
         (["reproduce", "nobody2020"], "unknown study"),
     ],

@@ -1,6 +1,5 @@
 """Oscillator neuron physics (Slavin-Tiberkevich) and frequency plans."""
 
-import math
 
 import pytest
 import torch

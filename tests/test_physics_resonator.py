@@ -8,7 +8,6 @@ import torch
 from rfspin.physics import (
     ROSS2023_RESONATOR,
     ResonatorParams,
-    chain_weights,
     chain_weights_direct,
     half_linewidth,
     head_to_tail_signs,

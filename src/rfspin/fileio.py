@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["atomic_write", "atomic_write_text", "atomic_write_json", "to_jsonable"]
+__all__ = ["atomic_write", "atomic_write_text", "atomic_write_json", "to_jsonable", "read_json"]
 
 
 def atomic_write(path: str | Path, write: Callable[[Any], None], *, binary: bool = True) -> Path:
@@ -57,3 +57,14 @@ def to_jsonable(obj: Any) -> Any:
 def atomic_write_json(path: str | Path, obj: Any) -> Path:
     text = json.dumps(to_jsonable(obj), indent=2, allow_nan=False) + "\n"
     return atomic_write_text(path, text)
+
+
+def read_json(path: str | Path, what: str) -> Any:
+    """Parse a JSON file; FileNotFoundError / ValueError naming ``what`` and the path."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} {str(path)!r} does not exist")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{what} {str(path)!r} is not valid JSON ({exc})") from exc

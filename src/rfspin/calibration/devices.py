@@ -22,13 +22,12 @@ an error. Entries with a ``position`` are applied afterwards and override.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import torch
 
-from ..fileio import atomic_write_json
+from ..fileio import atomic_write_json, read_json
 from ..nn.network import RFNetwork
 from .oscillator_fit import OscillatorFit
 from .resonator_fit import ResonatorFit
@@ -89,13 +88,7 @@ def write_devices(path: str | Path, resonators: list[dict] = (), oscillators: li
 
 def read_devices(path: str | Path) -> dict:
     """Read and validate a devices file; clear errors for missing or malformed files."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"devices file {str(path)!r} does not exist")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"devices file {str(path)!r} is not valid JSON ({exc})") from exc
+    data = read_json(path, "devices file")
     validate_devices(data, str(path))
     return data
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from ..energy import load_platforms
 from ..energy.report import comparison_rows, format_comparison_table
 from ..fileio import atomic_write_json
-from .cmd_energy import add_model_options, network_estimate, read_run_metrics
+from ..tasks.experiment import read_run_metrics
+from .cmd_energy import add_model_options, network_estimate
 
 
 def register(sub) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from ..energy import (
@@ -18,6 +17,7 @@ from ..energy import (
 )
 from ..energy.report import format_energy_table, write_energy_report
 from ..tasks import load_run_model
+from ..tasks.experiment import read_run_metrics
 from .main import CLIError
 
 DEFAULT_PRESET = "spintronic-20nm"
@@ -64,14 +64,6 @@ def network_estimate(run_dir: Path | None, arch: str | None, args: argparse.Name
     return str(run_dir), estimate_energy(network_counts(model), preset, disabled=tuple(args.disable))
 
 
-def read_run_metrics(run_dir: Path) -> dict:
-    path = run_dir / "metrics.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: is {run_dir} a run folder?")
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path} is corrupted ({exc})") from exc
 
 
 def measured_activity(run_dir: Path, samples: int) -> list[dict]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from ..program import network_from_program, read_program
 from ..tasks import evaluate_run, load_run_model, task_for
+from ..tasks.experiment import read_run_metrics
 from .main import CLIError
 
 
@@ -30,13 +30,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         if args.run_dir is None:
             raise CLIError("give a run folder or --program FILE")
-        metrics_path = args.run_dir / "metrics.json"
-        if not metrics_path.is_file():
-            raise FileNotFoundError(f"{metrics_path} does not exist: is {args.run_dir} a run folder?")
-        try:
-            stored = json.loads(metrics_path.read_text())
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{metrics_path} is corrupted ({exc})") from exc
+        stored = read_run_metrics(args.run_dir)
         model = load_run_model(args.run_dir)
         task_name = args.task or stored["task"]
     task = task_for(task_name)

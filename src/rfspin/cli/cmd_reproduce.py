@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 from pathlib import Path
 
 from ..tasks.reproduce import STUDIES
@@ -11,7 +12,8 @@ from ..tasks.reproduce import STUDIES
 def register(sub) -> None:
     p = sub.add_parser("reproduce", help="reproduce a published result (table of mean +- std over seeds)")
     p.add_argument("study", help=f"one of {sorted(STUDIES)}")
-    p.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
+    p.add_argument("--seeds", type=int, default=None, help="number of seeds (default: the study's, 5 for ross2023)")
+    p.add_argument("--data-dir", type=Path, default=None, help="folder of external data (MNIST IDX files)")
     p.add_argument("--epochs", type=int, default=None, help="override the study's epochs")
     p.add_argument("--out", type=Path, default=None, help="output folder (default runs/reproduce-STUDY)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -21,10 +23,17 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.study not in STUDIES:
         raise ValueError(f"unknown study {args.study!r}: choose one of {sorted(STUDIES)}")
-    if args.seeds < 1:
+    if args.seeds is not None and args.seeds < 1:
         raise ValueError(f"--seeds {args.seeds}: must be >= 1")
     out = args.out or Path("runs") / f"reproduce-{args.study}"
-    result = STUDIES[args.study](out, seeds=args.seeds, epochs=args.epochs, progress=not args.quiet)
+    kwargs = {"epochs": args.epochs, "progress": not args.quiet}
+    if args.seeds is not None:
+        kwargs["seeds"] = args.seeds
+    if args.data_dir is not None:
+        if "data_dir" not in inspect.signature(STUDIES[args.study]).parameters:
+            raise ValueError(f"study {args.study!r} uses shipped data: --data-dir does not apply")
+        kwargs["data_dir"] = args.data_dir
+    result = STUDIES[args.study](out, **kwargs)
     print(result["markdown"])
     print(f"written: {out / 'table.md'}")
     return 0

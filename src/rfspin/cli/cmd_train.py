@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"chip-in-the-loop on {m['chip_backend']}: chip test accuracy {100 * m['chip_test_accuracy_before']:.2f} % "
               f"before, {100 * m['chip_test_accuracy']:.2f} % after (train {100 * m['chip_train_accuracy']:.2f} %)")
     if "baseline_test_accuracy" in m:
-        print(f"software MLP, same shape and budget: test accuracy {100 * m['baseline_test_accuracy']:.2f} %")
+        print(f"software baseline, same shape and budget: test accuracy {100 * m['baseline_test_accuracy']:.2f} %")
     print(f"{m['n_synapses']} resonators, {m['n_neurons']} neurons; run folder: {out}")
     return 0
 

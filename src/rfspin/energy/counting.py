@@ -182,7 +182,7 @@ def count_totals(counts: NetworkCounts | list[LayerCounts] | tuple[LayerCounts, 
     oscillators x evaluations.
     """
     net = as_network_counts(counts)
-    layers, first = net.layers, net.layers[0]
+    layers = net.layers
     n_osc = sum(c.n_oscillators for c in layers)
     n_res = sum(c.n_resonators for c in layers)
     return CountTotals(

@@ -43,13 +43,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from pathlib import Path
 
 import torch
 
-from ..fileio import atomic_write_json, atomic_write_text
+from ..fileio import atomic_write_json, atomic_write_text, read_json
 from ..nn.network import NetworkSpec, RFNetwork
 from ..nn.oscillator_layer import OSCILLATOR_FIELDS, OscillatorLayer
 from ..nn.resonator_layer import ResonatorChainLayer
@@ -178,13 +177,7 @@ def write_program_files(model: RFNetwork, out_dir: str | Path, stem: str = "prog
 
 def read_program(path: str | Path) -> dict:
     """Read and validate a program file; clear errors for missing or corrupted files."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"program file {str(path)!r} does not exist")
-    try:
-        program = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"program file {str(path)!r} is not valid JSON ({exc})") from exc
+    program = read_json(path, "program file")
     validate_program(program, str(path))
     return program
 

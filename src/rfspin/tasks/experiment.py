@@ -13,15 +13,15 @@ from pathlib import Path
 import torch
 
 from ..data.datasets import RFDataset
-from ..fileio import atomic_write_json
+from ..fileio import atomic_write_json, read_json
 from ..nn.cnn import RFCNN
 from ..nn.network import NetworkSpec, RFNetwork, SoftwareMLP
 from ..program.chip_program import network_from_program, read_program, write_program_files
 from ..train.checkpoint import load_checkpoint, model_from_checkpoint
-from ..train.trainer import TrainConfig, evaluate_accuracy, train
+from ..train.trainer import evaluate_accuracy, train
 from .registry import Task
 
-__all__ = ["build_network_for", "run_training", "evaluate_run", "load_run_model", "plot_run"]
+__all__ = ["build_network_for", "run_training", "evaluate_run", "load_run_model", "plot_run", "read_run_metrics"]
 
 CHECKPOINT = "checkpoint.pt"
 BASELINE = "baseline.pt"
@@ -156,6 +156,11 @@ def run_training(
     if plots and isinstance(model, RFNetwork):
         plot_run(model, metrics, out)
     return metrics
+
+
+def read_run_metrics(run_dir: str | Path) -> dict:
+    """The ``metrics.json`` of a run folder (clear errors when missing or corrupted)."""
+    return read_json(Path(run_dir) / METRICS, "run metrics (is it a run folder?)")
 
 
 def load_run_model(run_dir: str | Path) -> RFNetwork:

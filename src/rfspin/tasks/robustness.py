@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +25,7 @@ from ..nonideal.config import describe, with_setting
 from ..nonideal.models import NonIdealities
 from ..train.checkpoint import model_record, save_checkpoint
 from ..train.trainer import evaluate_accuracy, train
-from .experiment import CHECKPOINT, METRICS, build_network_for, load_run_model
+from .experiment import CHECKPOINT, METRICS, build_network_for, load_run_model, read_run_metrics
 from .registry import Task, task_for
 
 __all__ = [
@@ -105,10 +104,7 @@ def parse_sweep(text: str) -> tuple[str, list[float]]:
 
 
 def _load_run(run_dir: Path):
-    metrics_path = run_dir / METRICS
-    if not metrics_path.is_file():
-        raise FileNotFoundError(f"{run_dir}: no {METRICS} (not a run folder?)")
-    meta = json.loads(metrics_path.read_text(encoding="utf-8"))
+    meta = read_run_metrics(run_dir)
     task = task_for(meta["task"])
     data_dir = meta.get("data_dir")
     data = task.load(int(meta.get("seed", 0)), None if data_dir is None else Path(data_dir))

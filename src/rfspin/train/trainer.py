@@ -115,7 +115,8 @@ def train(
         if checkpoint_path is None or not Path(checkpoint_path).is_file():
             raise FileNotFoundError(f"--resume: no checkpoint at {str(checkpoint_path)!r}")
         ckpt = load_checkpoint(checkpoint_path)
-        saved_cfg = ckpt.get("train_config", {})
+        # fields added to TrainConfig after the checkpoint was written take their defaults
+        saved_cfg = {**asdict(TrainConfig()), **ckpt.get("train_config", {})} if ckpt.get("train_config") else {}
         if saved_cfg and saved_cfg != asdict(config):
             raise ValueError(f"--resume: checkpoint was trained with {saved_cfg}, not {asdict(config)}")
         model.load_state_dict(ckpt["model"]["state"])
