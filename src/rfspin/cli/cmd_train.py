@@ -23,6 +23,8 @@ def register(sub) -> None:
     p.add_argument("--baseline", action="store_true", help="also train the software MLP of the same shape")
     p.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoint")
     p.add_argument("--program", type=Path, default=None, help="start from a chip program file (program.json)")
+    p.add_argument("--init-from", type=Path, default=None, metavar="RUN_DIR",
+                   help="warm start from the trained state of another run folder (same architecture)")
     p.add_argument("--data-dir", type=Path, default=None, help="folder of external data (e.g. MNIST IDX files)")
     p.add_argument("--hw-aware", type=Path, default=None, metavar="FILE.toml",
                    help="hardware-aware training: inject these non-idealities (TOML), a new chip every step")
@@ -64,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         plots=not args.no_plots,
         data_dir=args.data_dir,
+        init_from=args.init_from,
         hardware_aware=_hardware_aware(args),
         devices_path=args.devices,
         chip_in_the_loop=None if args.chip_in_the_loop is None else parse_backend_spec(args.chip_in_the_loop),

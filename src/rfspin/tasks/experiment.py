@@ -62,6 +62,7 @@ def run_training(
     hardware_aware=None,
     devices_path: str | Path | None = None,
     chip_in_the_loop=None,
+    init_from: str | Path | None = None,
 ) -> dict:
     """Train the RF network (and optionally the software MLP) on ``task``; write the run folder.
 
@@ -87,6 +88,8 @@ def run_training(
             model = task.build(data, hidden, seed)
         else:
             model = build_network_for(task, data, hidden, seed, **(spec_overrides or {}))
+    if init_from is not None:  # warm start: same architecture, trained state of another run
+        model.load_state_dict(load_checkpoint(Path(init_from) / CHECKPOINT)["model"]["state"])
     if devices_path is not None:
         from ..calibration.devices import apply_devices, read_devices
 
@@ -126,6 +129,7 @@ def run_training(
         "data_dir": None if data_dir is None else str(data_dir),
         "hardware_aware": None if hardware_aware is None else hardware_aware.to_dict(),
         "devices_file": None if devices_path is None else str(devices_path),
+        "init_from": None if init_from is None else str(init_from),
     }
     if chip_in_the_loop is not None:
         metrics.update(
