@@ -97,3 +97,14 @@ def test_corrupted_checkpoint_and_resume_mismatch(tmp_path, tiny_npz, capsys):
     assert main(["evaluate", str(run)]) == 2
     assert "corrupted" in capsys.readouterr().err
     assert main(["train", "--quiet", "--task", str(tiny_npz), "--out", str(run), "--resume"]) == 2
+
+
+def test_init_from_warm_starts_rf_and_baseline(tmp_path, tiny_npz):
+    a, b = tmp_path / "a", tmp_path / "b"
+    _train(["--task", str(tiny_npz), "--hidden", "3", "--epochs", "2", "--out", str(a), "--baseline", "--no-plots"])
+    _train(["--task", str(tiny_npz), "--hidden", "3", "--epochs", "0", "--out", str(b), "--baseline", "--no-plots",
+            "--init-from", str(a), "--seed", "7"])
+    ma, mb = (json.loads((d / "metrics.json").read_text()) for d in (a, b))
+    assert mb["test_accuracy"] == ma["test_accuracy"]
+    assert mb["baseline_test_accuracy"] == ma["baseline_test_accuracy"]
+    assert json.loads((b / "program.json").read_text())["layers"] == json.loads((a / "program.json").read_text())["layers"]

@@ -129,3 +129,10 @@ def test_lineshape_coefficients_reproduce_lineshape():
     delta, a, b = lineshape_coefficients(fr, K, ALPHA, 0.6, 0.4, -1.0)
     d = f - fr
     torch.testing.assert_close((a * d + b) / (d * d + delta**2), -lineshape(f, fr, K, ALPHA, 0.6, 0.4))
+
+
+def test_coefficients_and_half_linewidth_gradcheck_float64():
+    fr = torch.tensor([1.0, 1.3], dtype=torch.float64, requires_grad=True)
+    args = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in (2.0, 0.05, 0.7, 0.3, -1.0)]
+    assert torch.autograd.gradcheck(lambda *a: torch.cat(lineshape_coefficients(*a)), (fr, *args))
+    assert torch.autograd.gradcheck(half_linewidth, (fr, args[1]))

@@ -24,7 +24,8 @@ def register(sub) -> None:
     p.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoint")
     p.add_argument("--program", type=Path, default=None, help="start from a chip program file (program.json)")
     p.add_argument("--init-from", type=Path, default=None, metavar="RUN_DIR",
-                   help="warm start from the trained state of another run folder (same architecture)")
+                   help="warm start from the trained state of another run folder (same architecture; "
+                        "with --baseline the software baseline starts from that run's baseline too)")
     p.add_argument("--data-dir", type=Path, default=None, help="folder of external data (e.g. MNIST IDX files)")
     p.add_argument("--hw-aware", type=Path, default=None, metavar="FILE.toml",
                    help="hardware-aware training: inject these non-idealities (TOML), a new chip every step")

@@ -146,6 +146,8 @@ def run_training(
             sw = task.build_baseline(data, hidden, seed)
         else:
             sw = SoftwareMLP(model.spec.sizes, generator=torch.Generator().manual_seed(seed))
+        if init_from is not None and (Path(init_from) / BASELINE).is_file():  # same warm start
+            sw.load_state_dict(load_checkpoint(Path(init_from) / BASELINE)["model"]["state"])
         bres = train(sw, data, bcfg, checkpoint_path=out / BASELINE, resume=resume and (out / BASELINE).is_file(),
                      progress=progress)
         metrics.update(
