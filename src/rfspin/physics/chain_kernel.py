@@ -28,17 +28,35 @@ __all__ = ["chain_weights", "DEFAULT_BLOCK_ELEMENTS"]
 
 #: Elements (rows x resonators x tones) per block: small enough to stay in cache-sized
 #: temporaries, large enough that per-op overhead is negligible.
-DEFAULT_BLOCK_ELEMENTS = 1 << 16
+DEFAULT_BLOCK_ELEMENTS = 1 << 18
 
 
 def _rows_per_block(n_res: int, n_tones: int, block_elements: int) -> int:
     return max(1, block_elements // max(1, n_res * n_tones))
 
 
-def _block_terms(u: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor):
-    d = u.unsqueeze(1) - v.unsqueeze(2)  # (r, K, I)
-    denom = torch.addcmul((delta * delta).unsqueeze(2), d, d)
-    return d, denom
+class _Workspace:
+    """Block-sized scratch tensors, allocated once per call and reused by every block.
+
+    Reusing them (``out=`` and in-place ops) keeps the work in cache and avoids a fresh
+    allocation - often a page-faulting mmap - for every elementwise op of every block.
+    """
+
+    def __init__(self, like: Tensor, rows: int, n_res: int, n_tones: int, count: int) -> None:
+        self._bufs = [like.new_empty(rows, n_res, n_tones) for _ in range(count)]
+
+    def take(self, rows: int) -> list[Tensor]:
+        return [b[:rows] for b in self._bufs]
+
+
+def _block_terms(u: Tensor, v: Tensor, delta: Tensor, d: Tensor, denom: Tensor) -> None:
+    """d = u - v and D = d^2 + Delta^2 for one block, written into ``d`` and ``denom``."""
+    torch.sub(u.unsqueeze(1), v.unsqueeze(2), out=d)  # (r, K, I)
+    torch.addcmul((delta * delta).unsqueeze(2), d, d, out=denom)
+
+
+def _tones(u: Tensor, s: int, e: int, n_tones: int) -> Tensor:
+    return u[s:e] if u.dim() == 2 else u.expand(e - s, n_tones)
 
 
 class _ChainWeights(torch.autograd.Function):
@@ -46,14 +64,15 @@ class _ChainWeights(torch.autograd.Function):
     def forward(ctx, u, v, delta, a, b, block_elements):
         rows, n_res = v.shape
         n_tones = u.shape[-1]
-        step = _rows_per_block(n_res, n_tones, block_elements)
+        step = min(rows, _rows_per_block(n_res, n_tones, block_elements))
         out = v.new_empty(rows, n_tones)
+        work = _Workspace(v, step, n_res, n_tones, 3)
         for s in range(0, rows, step):
             e = min(rows, s + step)
-            ub = u[s:e] if u.dim() == 2 else u.expand(e - s, n_tones)
-            d, denom = _block_terms(ub, v[s:e], delta[s:e], a[s:e], b[s:e])
-            num = torch.addcmul(b[s:e].unsqueeze(2), d, a[s:e].unsqueeze(2))
-            out[s:e] = num.div_(denom).sum(1)
+            d, denom, num = work.take(e - s)
+            _block_terms(_tones(u, s, e, n_tones), v[s:e], delta[s:e], d, denom)
+            torch.addcmul(b[s:e].unsqueeze(2), d, a[s:e].unsqueeze(2), out=num)
+            torch.sum(num.div_(denom), 1, out=out[s:e])
         ctx.save_for_backward(u, v, delta, a, b)
         ctx.block_elements = block_elements
         return out
@@ -63,35 +82,37 @@ class _ChainWeights(torch.autograd.Function):
         u, v, delta, a, b = ctx.saved_tensors
         rows, n_res = v.shape
         n_tones = u.shape[-1]
-        step = _rows_per_block(n_res, n_tones, ctx.block_elements)
+        step = min(rows, _rows_per_block(n_res, n_tones, ctx.block_elements))
         need_u, need_v, need_delta, need_a, need_b = ctx.needs_input_grad[:5]
         grad_v = torch.zeros_like(v) if need_v else None
         grad_delta = torch.zeros_like(delta) if need_delta else None
         grad_a = torch.zeros_like(a) if need_a else None
         grad_b = torch.zeros_like(b) if need_b else None
         grad_u = torch.zeros_like(u) if need_u else None
+        grad_out = grad_out.contiguous()
+        work = _Workspace(v, step, n_res, n_tones, 5)
         for s in range(0, rows, step):
             e = min(rows, s + step)
-            ub = u[s:e] if u.dim() == 2 else u.expand(e - s, n_tones)
+            d, inv, q, g_lin, tmp = work.take(e - s)
             ab, bb = a[s:e].unsqueeze(2), b[s:e].unsqueeze(2)
-            d, denom = _block_terms(ub, v[s:e], delta[s:e], a[s:e], b[s:e])
-            inv = denom.reciprocal_()
-            q = grad_out[s:e].unsqueeze(1) * inv  # g / D
+            _block_terms(_tones(u, s, e, n_tones), v[s:e], delta[s:e], d, inv)
+            inv.reciprocal_()
+            torch.mul(grad_out[s:e].unsqueeze(1), inv, out=q)  # q = g / D
             s1 = q.sum(2)
             if need_b:
                 grad_b[s:e] = s1
-            qd = q * d
+            torch.addcmul(bb, d, ab, out=g_lin).mul_(inv)  # G, per resonator
+            if need_delta:
+                grad_delta[s:e] = -2.0 * delta[s:e] * torch.mul(q, g_lin, out=tmp).sum(2)
+            qd = torch.mul(q, d, out=tmp)
             if need_a:
                 grad_a[s:e] = qd.sum(2)
-            g_lin = torch.addcmul(bb, d, ab).mul_(inv)  # G, per resonator
-            if need_delta:
-                grad_delta[s:e] = -2.0 * delta[s:e] * (q * g_lin).sum(2)
             if need_v or need_u:
                 qdg = qd.mul_(g_lin)  # q d G
                 if need_v:  # -(A S1 - 2 sum q d G), without forming q (A - 2 d G)
                     grad_v[s:e] = 2.0 * qdg.sum(2) - a[s:e] * s1
                 if need_u:
-                    dw_dd = torch.addcmul(-2.0 * qdg, q, ab)  # q (A - 2 d G)
+                    dw_dd = qdg.mul_(-2.0).addcmul_(q, ab)  # q (A - 2 d G)
                     if u.dim() == 2:
                         grad_u[s:e] = dw_dd.sum(1)
                     else:
