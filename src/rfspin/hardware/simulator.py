@@ -11,9 +11,19 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..nn.chip import _oscillator_tones, _resonator_voltages, chip_forward, sample_static
+from ..nn.chip import (
+    chip_forward,
+    chip_oscillator_tones,
+    chip_resonator_voltages,
+    sample_static,
+)
 from ..nn.resonator_layer import ResonatorChainLayer
-from ..nonideal.models import DeviceVariability, NonIdealities, ProgrammingError, VoltageNoise
+from ..nonideal.models import (
+    DeviceVariability,
+    NonIdealities,
+    ProgrammingError,
+    VoltageNoise,
+)
 from ..nonideal.perturb import adc_quantize
 from ..program.chip_program import network_from_program
 from .protocol import Measurement, program_sizes
@@ -77,9 +87,9 @@ class SimulatorBackend:
         freqs = network.resonator_layers[0].tone_frequencies
         for index, layer in enumerate(network.layers):
             if isinstance(layer, ResonatorChainLayer):
-                v = _resonator_voltages(layer, static, index, self._nonideal, freqs, v, 1, self._noise)
+                v = chip_resonator_voltages(layer, static, index, self._nonideal, freqs, v, 1, self._noise)
                 hidden.append(v[0])
             else:
-                freqs, v = _oscillator_tones(layer, static, index, self._nonideal, v, self._noise)
+                freqs, v = chip_oscillator_tones(layer, static, index, self._nonideal, v, self._noise)
         adc = self._nonideal.adc
         return Measurement(adc_quantize(v, adc.bits, adc.full_scale)[0], hidden[:-1])

@@ -52,7 +52,7 @@ from .network import NetworkSpec, RFNetwork
 from .oscillator_layer import OscillatorLayer
 from .resonator_layer import ResonatorChainLayer
 
-__all__ = ["ChipInstance", "sample_static", "chip_forward", "CHIP_FORMAT"]
+__all__ = ["ChipInstance", "sample_static", "chip_forward", "chip_resonator_voltages", "chip_oscillator_tones", "CHIP_FORMAT"]
 
 CHIP_FORMAT = "rfspin.chip_instance/1"
 
@@ -129,7 +129,7 @@ def _chip_resonance_frequencies(layer, static, index, nonideal) -> Tensor:
     return torch.clamp(f, min=1.0)  # a write error cannot make a resonance frequency negative
 
 
-def _resonator_voltages(layer, static, index, nonideal, tone_freqs, powers, n_chips, generator) -> Tensor:
+def chip_resonator_voltages(layer, static, index, nonideal, tone_freqs, powers, n_chips, generator) -> Tensor:
     """(C, B, J) chain voltages of one resonator layer of C chips [V]."""
     temp = nonideal.temperature
     f = _chip_resonance_frequencies(layer, static, index, nonideal)
@@ -159,7 +159,7 @@ def _resonator_voltages(layer, static, index, nonideal, tone_freqs, powers, n_ch
     return v
 
 
-def _oscillator_tones(layer: OscillatorLayer, static, index, nonideal, voltage, generator):
+def chip_oscillator_tones(layer: OscillatorLayer, static, index, nonideal, voltage, generator):
     """(frequencies (C, N) [Hz], powers (C, B, N) [W]) emitted by C chips' oscillators."""
     if bool((layer.nonlinear_frequency_shift != 0).any()):
         raise ValueError("chip instances need nonlinear_frequency_shift = 0 (per-sample tone frequencies "
@@ -203,9 +203,9 @@ def chip_forward(
     freqs: Tensor = model.resonator_layers[0].tone_frequencies
     for index, layer in enumerate(model.layers):
         if isinstance(layer, ResonatorChainLayer):
-            x = _resonator_voltages(layer, static, index, nonideal, freqs, x, n_chips, generator)
+            x = chip_resonator_voltages(layer, static, index, nonideal, freqs, x, n_chips, generator)
         else:
-            freqs, x = _oscillator_tones(layer, static, index, nonideal, x, generator)
+            freqs, x = chip_oscillator_tones(layer, static, index, nonideal, x, generator)
     adc = nonideal.adc
     out = adc_quantize(x, adc.bits, adc.full_scale)
     if twin_gradient:

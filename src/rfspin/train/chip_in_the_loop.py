@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..hardware.protocol import HardwareBackend, Measurement, check_measurement
-from ..nn.chip import _oscillator_tones, _resonator_voltages, sample_static
+from ..nn.chip import chip_oscillator_tones, chip_resonator_voltages, sample_static
 from ..nn.network import RFNetwork
 from ..nn.resonator_layer import ResonatorChainLayer
 from ..nonideal.models import NonIdealities
@@ -82,14 +82,14 @@ def _layer_walk(network: RFNetwork, static: dict, inputs: Tensor, measured_hidde
     last = len(network.layers) - 1
     for index, layer in enumerate(network.layers):
         if isinstance(layer, ResonatorChainLayer):
-            x = _resonator_voltages(layer, static, index, _IDEAL, freqs, x, 1, None)
+            x = chip_resonator_voltages(layer, static, index, _IDEAL, freqs, x, 1, None)
             if index != last:
                 hidden.append(x[0])
                 if measured_hidden is not None:
                     x = x + (measured_hidden[n_hidden].unsqueeze(0) - x).detach()
                 n_hidden += 1
         else:
-            freqs, x = _oscillator_tones(layer, static, index, _IDEAL, x, None)
+            freqs, x = chip_oscillator_tones(layer, static, index, _IDEAL, x, None)
     return x[0], hidden
 
 
