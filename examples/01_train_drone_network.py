@@ -26,6 +26,7 @@ net = rfspin.build_rf_network(
     input_frequencies=data.input_frequencies,  # Hz: linspace(20, 120, 256) MHz
     resonator=rfspin.ROSS2023_RESONATOR,  # K = 8.84 mV/uW, alpha = 0.01
     oscillator=rfspin.ROSS2023_OSCILLATOR,  # I_th = 10 uA, Q = 2, P_max = 1 uW
+    input_power=0.3e-6,  # W per unit of normalised spectrum: keeps hidden neurons in their window
     readout_scale=1e-2,  # 10 mV of output voltage = 1 logit unit (loss side only)
     seed=0,
 )
