@@ -75,7 +75,6 @@ def run_training(
     chip's (``chip_*`` keys), ``test_accuracy`` stays the twin's (what ``evaluate`` recomputes).
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     data = task.load(seed, None if data_dir is None else Path(data_dir))
     cfg = replace(task.rf_config, seed=seed, **({} if epochs is None else {"epochs": epochs}))
     if program_path is not None:
@@ -107,6 +106,7 @@ def run_training(
 
         trained = HardwareAwareNetwork(model, hardware_aware)
         hook = trained.step_hook
+    out.mkdir(parents=True, exist_ok=True)  # only once data, model and options are valid
     result = train(trained, data, cfg, checkpoint_path=out / CHECKPOINT, resume=resume, progress=progress,
                    step_hook=hook)
     result.model = model
