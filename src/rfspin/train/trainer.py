@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..data.datasets import RFDataset
+from .augment import random_shift
 from .checkpoint import load_checkpoint, model_record, save_checkpoint
 
 __all__ = ["TrainConfig", "TrainResult", "train", "evaluate_accuracy", "predict"]
@@ -32,6 +33,8 @@ class TrainConfig:
     cosine: anneal the learning rate to 0 over ``epochs``; seed: shuffling seed;
     weight_decay: decoupled decay of the parameters towards 0 (AdamW) - for RF networks this
     pulls resonators towards their anchors, i.e. towards small weights.
+    max_shift: random translations of the training images by up to this many pixels (0: none);
+    needs ``data.notes["image_shape"]`` (image sets such as MNIST).
     """
 
     epochs: int = 100
@@ -40,6 +43,7 @@ class TrainConfig:
     cosine: bool = True
     seed: int = 0
     weight_decay: float = 0.0
+    max_shift: int = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.epochs, int) or self.epochs < 0:
@@ -50,6 +54,8 @@ class TrainConfig:
             raise ValueError(f"learning_rate = {self.learning_rate!r}: must be finite and > 0")
         if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
             raise ValueError(f"weight_decay = {self.weight_decay!r}: must be finite and >= 0")
+        if not isinstance(self.max_shift, int) or self.max_shift < 0:
+            raise ValueError(f"max_shift = {self.max_shift!r}: must be an integer >= 0 (pixels)")
 
 
 @dataclass
@@ -127,6 +133,9 @@ def train(
         history = list(ckpt["history"])
         start_epoch = int(ckpt["epoch"])
 
+    image_shape = data.notes.get("image_shape")
+    if config.max_shift and image_shape is None:
+        raise ValueError(f"max_shift = {config.max_shift}: data set {data.name!r} has no image_shape (not images)")
     n = len(data.y_train)
     bar = _progress(config.epochs - start_epoch, progress, type(model).__name__)
     for epoch in range(start_epoch, config.epochs):
@@ -136,7 +145,10 @@ def train(
         total_loss = 0.0
         for i in range(0, n, config.batch_size):
             idx = perm[i : i + config.batch_size]
-            loss = F.cross_entropy(_logits(model, data.x_train[idx]), data.y_train[idx])
+            x = data.x_train[idx]
+            if config.max_shift:
+                x = random_shift(x, image_shape, config.max_shift, generator)
+            loss = F.cross_entropy(_logits(model, x), data.y_train[idx])
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"epoch {epoch + 1}: loss became {loss.item()!r}")
             optimizer.zero_grad(set_to_none=True)
