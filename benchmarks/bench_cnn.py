@@ -26,15 +26,16 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from rfspin.nn.cnn import CNNSpec, RFCNN, SoftwareCNN
+from rfspin.nn.cnn import RFCNN, SoftwareCNN
 from rfspin.nn.network import build_rf_network
+from rfspin.tasks.mnist import mnist_cnn_spec
 
 
 def make_model(kind: str):
     if kind == "rf_cnn":
-        return RFCNN(CNNSpec(), generator=torch.Generator().manual_seed(0))
+        return RFCNN(mnist_cnn_spec(), generator=torch.Generator().manual_seed(0))
     if kind == "software_cnn":
-        return SoftwareCNN(CNNSpec(), generator=torch.Generator().manual_seed(0))
+        return SoftwareCNN(mnist_cnn_spec(), generator=torch.Generator().manual_seed(0))
     if kind == "rf_mlp":
         return build_rf_network((784, 300, 10), input_power=2e-8, readout_scale=2e-2)
     raise ValueError(kind)

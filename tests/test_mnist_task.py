@@ -47,9 +47,10 @@ def test_cnn_train_evaluate_and_checkpoints(idx_dir, tmp_path, capsys):
             "--out", str(out), "--quiet"]
     assert main(args) == 0
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["sizes"] == [784, 16 * 12 * 12, 32 * 4 * 4, 10]
-    assert metrics["n_neurons"] == 784 + 16 * 144 + 32 * 16
-    assert metrics["n_synapses"] == 16 * 25 + 32 * 400 + 10 * 512
+    assert metrics["sizes"] == [784, 16 * 12 * 12, 32 * 4 * 4, 100, 10]
+    assert metrics["n_neurons"] == 784 + 16 * 144 + 32 * 16 + 100
+    assert metrics["n_synapses"] == 16 * 25 + 32 * 400 + 100 * 512 + 10 * 100
+    assert metrics["train_config"]["max_shift"] == 2  # the task trains on shifted images
     assert isinstance(load_run_model(out), RFCNN)
     baseline = model_from_checkpoint(load_checkpoint(out / "baseline.pt")["model"])
     assert isinstance(baseline, SoftwareCNN)
@@ -73,7 +74,7 @@ def test_reproduce_study_writes_the_table(idx_dir, tmp_path, monkeypatch):
     out = tmp_path / "rep"
     result = STUDIES["leroux2022"](out, seeds=1, epochs=1, progress=False)
     table = (out / "table.md").read_text()
-    assert "mnist 784-8-10" in table and "mnist-cnn 784-2304-512-10" in table
+    assert "mnist 784-8-10" in table and "mnist-cnn 784-2304-512-100-10" in table
     assert len(result["rows"]) == 2
     # A second call resumes the finished runs instead of retraining them.
     stamp = (out / "mnist-seed0" / "checkpoint.pt").stat().st_mtime_ns

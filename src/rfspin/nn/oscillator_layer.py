@@ -60,6 +60,12 @@ class OscillatorLayer(nn.Module):
         i_max = self.max_current_ratio * self.threshold_current
         return oscillator_current(voltage, self.transconductance, self.bias_voltage, i_max)
 
+    def window_voltage(self, level: float | Tensor) -> Tensor:
+        """Chain voltage (N,) [V] at ``level`` of each neuron's working window: 0 = threshold
+        (I = I_th), 1 = clamp (I = zeta_max I_th); V = I / g_m - V_bias."""
+        current = self.threshold_current * (1.0 + level * (self.max_current_ratio - 1.0))
+        return current / self.transconductance - self.bias_voltage
+
     def forward(self, voltage: Tensor) -> Tones:
         if voltage.dim() != 2 or voltage.shape[-1] != self.n_neurons:
             raise ValueError(f"oscillator input: shape {tuple(voltage.shape)} != (batch, {self.n_neurons})")

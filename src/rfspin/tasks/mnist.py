@@ -2,9 +2,10 @@
 
 Tasks:
 - ``mnist``: RF MLP 784-300-10 (1,084 neurons, 238,200 resonators), pixel/255 as normalised
-  powers on 784 tones (linear plan over 20-120 MHz); software baseline ``SoftwareMLP``.
-- ``mnist-cnn``: RF CNN (``rfspin.nn.cnn.CNNSpec`` default: conv 16@5x5 -> avg-pool 2 ->
-  conv 32@5x5 -> avg-pool 2 -> 10 output chains); software baseline ``SoftwareCNN``.
+  powers on 784 tones (geometric plan over 20-600 MHz); software baseline ``SoftwareMLP``.
+- ``mnist-cnn``: RF CNN (:func:`mnist_cnn_spec`: conv 16@5x5 -> avg-pool 2 -> conv 32@5x5 ->
+  avg-pool 2 -> 100 oscillators -> 10 output chains), trained on images shifted by up to 2
+  pixels; software baseline ``SoftwareCNN`` of the same shape and training.
 
 Data: ``--data-dir DIR`` holding the four standard IDX files (raw or .gz), or the
 ``RFSPIN_MNIST_DIR`` environment variable. Study ``leroux2022`` trains both and writes the table.
@@ -24,13 +25,14 @@ from ..data.datasets import RFDataset
 from ..data.idx import IDX_FILES, load_idx_folder
 from ..fileio import atomic_write_json, atomic_write_text
 from ..nn.cnn import CNNSpec, RFCNN, SoftwareCNN
+from ..nn.operating_point import set_operating_points_
 from ..physics.params import ROSS2023_RESONATOR
 from ..train.trainer import TrainConfig
 from .experiment import run_training
 from .registry import TASKS, Task, register_task
 from .reproduce import register_study
 
-__all__ = ["load_mnist", "resolve_data_dir", "MNIST_DIR_ENV", "reproduce_leroux2022"]
+__all__ = ["load_mnist", "resolve_data_dir", "MNIST_DIR_ENV", "reproduce_leroux2022", "mnist_cnn_spec"]
 
 MNIST_DIR_ENV = "RFSPIN_MNIST_DIR"
 
@@ -74,13 +76,33 @@ def load_mnist(seed: int = 0, data_dir: str | Path | None = None, *, n_classes: 
     )
 
 
+#: Signal levels of the ``mnist-cnn`` network, with every neuron-feeding chain's bias set so its
+#: neurons start mid-window (:func:`rfspin.nn.operating_point.set_operating_points_`). A 3e-2
+#: attenuator after each oscillator stage gives chain-voltage swings of about +-1.5 mV (5-95 %) at
+#: every stage; output chains read the 100 hidden oscillators' tones at 10 mV per logit unit.
+#: Measured on 20,000 training images, 3 epochs (loss / accuracy on 2,000 test images): centred,
+#: attenuation 3e-2: 0.083 / 96.6 %; centred, 1e-2: 0.111 / 95.5 %; biases at 0, 1e-2: 0.158 / 94.5 %
+#: (the hidden neurons start clamped, and on full MNIST with shifts it did not learn: 10 % after 2
+#: epochs); biases at 0, 1e-3: 0.429 / 87.1 %; no hidden layer, 1e-2: 0.152 / 94.1 %.
+MNIST_CNN_LEVELS = {"stage_attenuation": 3e-2, "readout_scale": 1e-2}
+#: Training images whose mean chain voltages set the operating points.
+OPERATING_POINT_SAMPLES = 1000
+
+
+def mnist_cnn_spec(hidden: tuple[int, ...] = (100,), image_shape: tuple[int, int, int] = (1, 28, 28),
+                   n_classes: int = 10) -> CNNSpec:
+    """The ``mnist-cnn`` task's network (conv 16@5x5 -> pool 2 -> conv 32@5x5 -> pool 2 -> hidden -> classes)."""
+    return CNNSpec(image_shape=tuple(image_shape), hidden=tuple(hidden), n_classes=n_classes, **MNIST_CNN_LEVELS)
+
+
 def _cnn_spec(data: RFDataset, hidden: tuple[int, ...]) -> CNNSpec:
-    shape = tuple(data.notes.get("image_shape", (1, 28, 28)))
-    return CNNSpec(image_shape=shape, hidden=tuple(hidden), n_classes=data.n_classes)
+    return mnist_cnn_spec(hidden, tuple(data.notes.get("image_shape", (1, 28, 28))), data.n_classes)
 
 
 def build_rf_cnn(data: RFDataset, hidden: tuple[int, ...], seed: int) -> RFCNN:
-    return RFCNN(_cnn_spec(data, hidden), generator=torch.Generator().manual_seed(seed))
+    model = RFCNN(_cnn_spec(data, hidden), generator=torch.Generator().manual_seed(seed))
+    set_operating_points_(model, data.x_train[:OPERATING_POINT_SAMPLES])
+    return model
 
 
 def build_software_cnn(data: RFDataset, hidden: tuple[int, ...], seed: int) -> SoftwareCNN:
@@ -115,9 +137,11 @@ register_task(
     Task(
         "mnist-cnn",
         load_mnist,
-        hidden=(),
-        rf_config=TrainConfig(epochs=15, batch_size=250, learning_rate=0.05),
-        baseline_config=TrainConfig(epochs=15, batch_size=250, learning_rate=0.003),
+        # A 100-oscillator dense layer and random shifts of up to 2 pixels: the software twin of the
+        # bare conv stack stops at 99.0 % (with 16/32 or 32/64 channels), with both it reaches 99.36 % (20 epochs).
+        hidden=(100,),
+        rf_config=TrainConfig(epochs=20, batch_size=250, learning_rate=0.05, max_shift=2),
+        baseline_config=TrainConfig(epochs=20, batch_size=250, learning_rate=0.003, max_shift=2),
         reference=LEROUX2022_REFERENCE,
         build=build_rf_cnn,
         build_baseline=build_software_cnn,
