@@ -31,11 +31,11 @@ from rfspin.nn.network import build_rf_network
 from rfspin.tasks.mnist import mnist_cnn_spec
 
 
-def make_model(kind: str):
+def make_model(kind: str, hidden: tuple[int, ...] = (100,)):
     if kind == "rf_cnn":
-        return RFCNN(mnist_cnn_spec(), generator=torch.Generator().manual_seed(0))
+        return RFCNN(mnist_cnn_spec(hidden), generator=torch.Generator().manual_seed(0))
     if kind == "software_cnn":
-        return SoftwareCNN(mnist_cnn_spec(), generator=torch.Generator().manual_seed(0))
+        return SoftwareCNN(mnist_cnn_spec(hidden), generator=torch.Generator().manual_seed(0))
     if kind == "rf_mlp":
         return build_rf_network((784, 300, 10), input_power=2e-8, readout_scale=2e-2)
     raise ValueError(kind)
@@ -72,8 +72,8 @@ def weight_build_times(model: RFCNN, repeats: int) -> dict[str, float]:
     return out
 
 
-def child(kind: str, batch: int, steps: int) -> None:
-    times = step_times(make_model(kind), batch, steps)
+def child(kind: str, batch: int, steps: int, hidden: tuple[int, ...]) -> None:
+    times = step_times(make_model(kind, hidden), batch, steps)
     print(json.dumps({"median_s": statistics.median(times), "peak_rss_mib": peak_rss_kib() / 1024}))
 
 
@@ -88,9 +88,9 @@ def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def run_child(kind: str, batch: int, steps: int, threads: int) -> dict:
+def run_child(kind: str, batch: int, steps: int, threads: int, hidden: tuple[int, ...] = (100,)) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, "--batch", str(batch), "--steps", str(steps),
-           "--threads", str(threads)]
+           "--threads", str(threads), "--hidden", *map(str, hidden)]
     res = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(res.stdout.strip().splitlines()[-1])
 
@@ -115,14 +115,18 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--mlp-steps", type=int, default=2, help="timed RF MLP 784-300-10 steps (0: skip)")
     p.add_argument("--runs", type=Path, default=None, help="leroux2022 output folder with run checkpoints")
+    p.add_argument("--hidden", type=int, nargs="*", default=[100],
+                   help="dense hidden widths of the CNN (default 100, the mnist-cnn task's; '--hidden' alone: none)")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     if args.child:
-        child(args.child, args.batch, args.steps)
+        child(args.child, args.batch, args.steps, tuple(args.hidden))
         return
     print(f"torch {torch.__version__}, {args.threads} threads, batch {args.batch}, median of {args.steps} steps")
-    rf, sw = make_model("rf_cnn"), make_model("software_cnn")
+    hidden = tuple(args.hidden)
+    print(f"CNN: mnist-cnn task network, dense hidden widths {hidden or 'none'}")
+    rf, sw = make_model("rf_cnn", hidden), make_model("software_cnn", hidden)
     t_rf = statistics.median(step_times(rf, args.batch, args.steps))
     t_sw = statistics.median(step_times(sw, args.batch, args.steps))
     print(f"train step: RF CNN {1e3 * t_rf:.1f} ms, nn.Conv2d CNN {1e3 * t_sw:.1f} ms, "
@@ -134,7 +138,7 @@ def main() -> None:
         print(f"  {name:6s} {1e3 * t:8.2f} ms  ({100 * t / total:.0f} % of the builds)")
     print("peak RSS per training process (fresh subprocess, model + steps):")
     for kind in ("rf_cnn", "software_cnn"):
-        r = run_child(kind, args.batch, max(2, args.steps // 2), args.threads)
+        r = run_child(kind, args.batch, max(2, args.steps // 2), args.threads, hidden)
         print(f"  {kind:13s} {r['peak_rss_mib']:8.1f} MiB, step {1e3 * r['median_s']:.1f} ms")
     print("full-MNIST epoch estimates (60,000 samples, train steps only):")
     if args.mlp_steps > 0:

@@ -80,6 +80,8 @@ def test_nonlinear2d_task_runs(tmp_path):
         (["evaluate", "nowhere"], "metrics.json' does not exist"),
         (["evaluate", "--program", "p.json"], "--program needs --task"),
         (["reproduce", "nobody2020"], "unknown study"),
+        (["train", "--task", "digits", "--max-shift", "-1"], "--max-shift -1"),
+        (["train", "--task", "digits", "--max-shift", "1"], "not an image set"),
     ],
 )
 def test_bad_input_clear_errors(tmp_path, monkeypatch, capsys, argv, message):

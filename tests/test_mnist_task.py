@@ -87,3 +87,12 @@ def test_cnn_logits_are_voltages_over_readout(idx_dir):
     model = TASKS["mnist-cnn"].build(data, (), 0)
     x = data.x_test[:3]
     torch.testing.assert_close(model.logits(x), model(x) / model.readout_scale)
+
+
+def test_max_shift_override_reaches_rf_and_baseline(idx_dir, tmp_path):
+    out = tmp_path / "mlp"
+    assert TASKS["mnist"].rf_config.max_shift == 1 == TASKS["mnist"].baseline_config.max_shift
+    assert main(["train", "--task", "mnist", "--data-dir", str(idx_dir), "--hidden", "8", "--epochs", "1",
+                 "--max-shift", "3", "--baseline", "--out", str(out), "--quiet", "--no-plots"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["train_config"]["max_shift"] == 3 == metrics["baseline_train_config"]["max_shift"]

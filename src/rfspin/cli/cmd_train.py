@@ -18,6 +18,9 @@ def register(sub) -> None:
     p.add_argument("--hidden", type=int, nargs="*", default=None, metavar="N",
                    help="hidden widths, e.g. --hidden 128; '--hidden' alone: no hidden layer (default: the task's)")
     p.add_argument("--epochs", type=int, default=None, help="training epochs (default: the task's)")
+    p.add_argument("--max-shift", type=int, default=None, metavar="PIXELS",
+                   help="train on images shifted at random by up to PIXELS in x and y, RF and baseline "
+                        "(image tasks only; default: the task's, 1 for mnist, 2 for mnist-cnn, else 0)")
     p.add_argument("--seed", type=int, default=0, help="seed of initialisation and shuffling (default 0)")
     p.add_argument("--out", type=Path, default=None, help="run folder (default runs/TASK-seedS)")
     p.add_argument("--baseline", action="store_true", help="also train the software MLP of the same shape")
@@ -50,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     task = task_for(args.task)
     if args.epochs is not None and args.epochs < 0:
         raise ValueError(f"--epochs {args.epochs}: must be >= 0")
+    if args.max_shift is not None and args.max_shift < 0:
+        raise ValueError(f"--max-shift {args.max_shift}: must be an integer >= 0 (pixels)")
     if args.hidden is not None and any(h < 1 for h in args.hidden):
         raise ValueError(f"--hidden {args.hidden}: widths must be >= 1")
     out = args.out or Path("runs") / f"{Path(task.name).stem}-seed{args.seed}"
@@ -68,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         plots=not args.no_plots,
         data_dir=args.data_dir,
         init_from=args.init_from,
+        max_shift=args.max_shift,
         hardware_aware=_hardware_aware(args),
         devices_path=args.devices,
         chip_in_the_loop=None if args.chip_in_the_loop is None else parse_backend_spec(args.chip_in_the_loop),
@@ -139,8 +145,8 @@ def parse_backend_spec(spec: str):
 def _train_binary(task, out: Path, args: argparse.Namespace) -> int:
     from ..tasks.robustness import train_binary_run
 
-    if args.hw_aware is not None or args.program is not None or args.resume or args.baseline:
-        raise ValueError("--binary cannot be combined with --hw-aware, --program, --resume or --baseline")
+    if args.hw_aware is not None or args.program is not None or args.resume or args.baseline or args.max_shift:
+        raise ValueError("--binary cannot be combined with --hw-aware, --program, --resume, --baseline or --max-shift")
     m = train_binary_run(task, out, mode=args.binary, hidden=None if args.hidden is None else tuple(args.hidden),
                          epochs=args.epochs, seed=args.seed, progress=not args.quiet)
     print(f"{m['task']}: binary RF network {'-'.join(map(str, m['sizes']))} ({args.binary}), {m['epochs']} epochs: "

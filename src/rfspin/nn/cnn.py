@@ -26,15 +26,17 @@ __all__ = ["CNNSpec", "RFCNN", "SoftwareCNN"]
 
 @dataclass(frozen=True)
 class CNNSpec:
-    """Structure of an RF CNN (not its trained values).
+    """Structure of an RF CNN (not its trained values). The defaults are rfspin's MNIST CNN (task
+    ``mnist-cnn``): conv 16@5x5 -> pool 2 -> conv 32@5x5 -> pool 2 -> 100 oscillators -> 10 chains.
 
     image_shape: (channels, height, width) of the input images.
     convs: one (out_channels, kernel, stride, padding, pool) per convolution.
     hidden: widths of the dense head's hidden layers; n_classes: outputs.
     input_power: RF power of a normalised pixel of 1 [W].
     stage_attenuation: power ratio of the passive attenuator after every oscillator stage [1]:
-        keeps the next layer's chain voltages (sums over hundreds of tones) inside the
-        oscillators' input window (about -8 mV to +0.8 mV for the ROSS2023 neuron).
+        sets the swing of the next layer's chain voltages (sums over hundreds of tones) against
+        the oscillators' input window (about -8 mV to +0.8 mV for the ROSS2023 neuron; centre the
+        chains with :func:`rfspin.nn.operating_point.set_operating_points_`).
     readout_scale: output voltage of one logit unit [V].
     min_frequency, max_frequency: band of every tone plan [Hz].
     encoding: "time-sequential" or "parallel" (device counts only; same function).
@@ -44,11 +46,11 @@ class CNNSpec:
 
     image_shape: tuple[int, int, int] = (1, 28, 28)
     convs: tuple[tuple[int, int, int, int, int], ...] = ((16, 5, 1, 0, 2), (32, 5, 1, 0, 2))
-    hidden: tuple[int, ...] = ()
+    hidden: tuple[int, ...] = (100,)
     n_classes: int = 10
     input_power: float = 1e-7
-    stage_attenuation: float = 1e-2
-    readout_scale: float = 1e-3
+    stage_attenuation: float = 3e-2
+    readout_scale: float = 1e-2
     min_frequency: float = 20e6
     max_frequency: float = 120e6
     encoding: str = "time-sequential"

@@ -63,8 +63,11 @@ def run_training(
     devices_path: str | Path | None = None,
     chip_in_the_loop=None,
     init_from: str | Path | None = None,
+    max_shift: int | None = None,
 ) -> dict:
     """Train the RF network (and optionally the software MLP) on ``task``; write the run folder.
+
+    ``epochs``, ``max_shift``: override the task's training configurations (RF and baseline alike).
 
     ``hardware_aware``: a :class:`rfspin.train.hardware_aware.HardwareAwareConfig` to train
     through randomly drawn non-ideal chips (resampled every step).
@@ -76,7 +79,8 @@ def run_training(
     """
     out = Path(out_dir)
     data = task.load(seed, None if data_dir is None else Path(data_dir))
-    cfg = replace(task.rf_config, seed=seed, **({} if epochs is None else {"epochs": epochs}))
+    overrides = {k: v for k, v in (("epochs", epochs), ("max_shift", max_shift)) if v is not None}
+    cfg = replace(task.rf_config, seed=seed, **overrides)
     if program_path is not None:
         model = network_from_program(read_program(program_path))
         _check_program_fits(model, data)
@@ -106,6 +110,8 @@ def run_training(
 
         trained = HardwareAwareNetwork(model, hardware_aware)
         hook = trained.step_hook
+    if cfg.max_shift and "image_shape" not in data.notes:
+        raise ValueError(f"max_shift = {cfg.max_shift}: data set {data.name!r} is not an image set (no image_shape)")
     out.mkdir(parents=True, exist_ok=True)  # only once data, model and options are valid
     result = train(trained, data, cfg, checkpoint_path=out / CHECKPOINT, resume=resume, progress=progress,
                    step_hook=hook)
@@ -141,7 +147,7 @@ def run_training(
             train_accuracy=evaluate_accuracy(model, data.x_train, data.y_train),
         )
     if baseline:
-        bcfg = replace(task.baseline_config, seed=seed, **({} if epochs is None else {"epochs": epochs}))
+        bcfg = replace(task.baseline_config, seed=seed, **overrides)
         if task.build_baseline is not None:
             sw = task.build_baseline(data, hidden, seed)
         else:
