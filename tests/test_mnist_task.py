@@ -52,6 +52,7 @@ def test_cnn_train_evaluate_and_checkpoints(idx_dir, tmp_path, capsys):
     assert metrics["n_synapses"] == 16 * 25 + 32 * 400 + 100 * 512 + 10 * 100
     assert metrics["train_config"]["max_shift"] == 2  # the task trains on shifted images
     assert isinstance(load_run_model(out), RFCNN)
+    assert (out / "learning_curves.png").is_file() and (out / "resonance_frequencies.png").is_file()
     baseline = model_from_checkpoint(load_checkpoint(out / "baseline.pt")["model"])
     assert isinstance(baseline, SoftwareCNN)
     capsys.readouterr()

@@ -23,7 +23,7 @@ def register(sub) -> None:
                         "(image tasks only; default: the task's, 1 for mnist, 2 for mnist-cnn, else 0)")
     p.add_argument("--seed", type=int, default=0, help="seed of initialisation and shuffling (default 0)")
     p.add_argument("--out", type=Path, default=None, help="run folder (default runs/TASK-seedS)")
-    p.add_argument("--baseline", action="store_true", help="also train the software MLP of the same shape")
+    p.add_argument("--baseline", action="store_true", help="also train the software baseline of the same shape (MLP or CNN)")
     p.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoint")
     p.add_argument("--program", type=Path, default=None, help="start from a chip program file (program.json)")
     p.add_argument("--init-from", type=Path, default=None, metavar="RUN_DIR",

@@ -165,7 +165,7 @@ def run_training(
     if isinstance(model, RFNetwork):
         write_program_files(model, out)
     atomic_write_json(out / METRICS, metrics)
-    if plots and isinstance(model, RFNetwork):
+    if plots and isinstance(model, (RFNetwork, RFCNN)):
         plot_run(model, metrics, out)
     return metrics
 
@@ -192,16 +192,18 @@ def evaluate_run(model: RFNetwork, data: RFDataset) -> dict:
 
 
 @torch.no_grad()
-def plot_run(model: RFNetwork, metrics: dict, out: Path) -> list[Path]:
-    """The run's PNG plots."""
+def plot_run(model: RFNetwork | RFCNN, metrics: dict, out: Path) -> list[Path]:
+    """The run's PNG plots (for a CNN: its convolution kernels' and dense head's chains)."""
     from ..plotting.core import plot_chain_response, plot_learning_curves, plot_resonance_frequencies
     from ..physics.resonator import chain_weights_direct
 
     histories = {"RF spintronic": metrics["history"]}
     if "baseline_history" in metrics:
-        histories["software MLP"] = metrics["baseline_history"]
+        histories["software baseline"] = metrics["baseline_history"]
     paths = [plot_learning_curves(histories, out / "learning_curves.png")]
-    last = model.resonator_layers[-1]
+    chains = model.resonator_layers if isinstance(model, RFNetwork) else (
+        [conv.chains for conv in model.convs] + model.head.resonator_layers)
+    last = chains[-1]
     f_r = last.resonance_frequencies()
     tones = last.tone_frequencies.double()
     grid = torch.linspace(float(tones.min()) * 0.9, float(tones.max()) * 1.1, 2000, dtype=torch.float64)
@@ -216,6 +218,6 @@ def plot_run(model: RFNetwork, metrics: dict, out: Path) -> list[Path]:
         )
     )
     layers = [(l.resonance_frequencies().double().numpy(), l.anchor_frequencies.double().numpy())
-              for l in model.resonator_layers]
+              for l in chains]
     paths.append(plot_resonance_frequencies(layers, out / "resonance_frequencies.png"))
     return paths
