@@ -51,5 +51,9 @@ def test_mlp_and_errors():
     torch.testing.assert_close(v.mean(0), net.oscillator_layers[0].window_voltage(0.5), rtol=0, atol=1e-7)
     with pytest.raises(ValueError, match="level"):
         set_operating_points_(net, x, 1.5)
+    with pytest.raises(ValueError, match=">= 1 sample"):
+        set_operating_points_(net, x[:0])
+    with pytest.raises(ValueError, match="finite"):
+        set_operating_points_(net, torch.full_like(x, float("nan")))
     with pytest.raises(TypeError, match="Linear"):
         set_operating_points_(torch.nn.Linear(2, 2), x)

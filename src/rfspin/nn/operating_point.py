@@ -45,6 +45,10 @@ def _center_network_(net: RFNetwork, powers: Tensor, level: float) -> None:
 def set_operating_points_(model: RFCNN | RFNetwork, inputs: Tensor, level: float = 0.5) -> None:
     """Set the biases of ``model``'s chains that feed neurons from normalised ``inputs`` (B, ...)."""
     _check_level(level)
+    if inputs.dim() < 2 or inputs.shape[0] < 1:
+        raise ValueError(f"set_operating_points_: inputs of shape {tuple(inputs.shape)}; need a batch of >= 1 sample")
+    if not bool(torch.isfinite(inputs).all()) or bool((inputs < 0).any()):
+        raise ValueError("set_operating_points_: normalised input powers must be finite and >= 0")  # before any bias moves
     if isinstance(model, RFNetwork):
         _center_network_(model, inputs * model.input_power, level)
         return
