@@ -7,9 +7,28 @@ in :mod:`rfspin.train`, data sets in :mod:`rfspin.data`, chip programs in :mod:`
 ready tasks in :mod:`rfspin.tasks`.
 """
 
-from .data import RFDataset, load_digits, load_drone, load_nonlinear2d, load_spectra_file
-from .nn import NetworkSpec, OscillatorLayer, ResonatorChainLayer, RFNetwork, SoftwareMLP, Tones, build_rf_network
-from .physics import ROSS2023_OSCILLATOR, ROSS2023_RESONATOR, OscillatorParams, ResonatorParams
+from .data import (
+    RFDataset,
+    load_digits,
+    load_drone,
+    load_nonlinear2d,
+    load_spectra_file,
+)
+from .nn import (
+    NetworkSpec,
+    OscillatorLayer,
+    ResonatorChainLayer,
+    RFNetwork,
+    SoftwareMLP,
+    Tones,
+    build_rf_network,
+)
+from .physics import (
+    ROSS2023_OSCILLATOR,
+    ROSS2023_RESONATOR,
+    OscillatorParams,
+    ResonatorParams,
+)
 from .program import export_program, network_from_program, read_program, write_program
 from .train import TrainConfig, evaluate_accuracy, train
 

@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from .errors import RfspinError, RfspinFileNotFoundError
+
 __all__ = ["atomic_write", "atomic_write_text", "atomic_write_json", "to_jsonable", "read_json"]
 
 
@@ -48,7 +50,7 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, float) and not math.isfinite(obj):
-        raise ValueError(f"refusing to write the non-finite number {obj!r} to JSON")
+        raise RfspinError(f"refusing to write the non-finite number {obj!r} to JSON")
     if isinstance(obj, Path):
         return str(obj)
     return obj
@@ -63,8 +65,8 @@ def read_json(path: str | Path, what: str) -> Any:
     """Parse a JSON file; FileNotFoundError / ValueError naming ``what`` and the path."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{what} {str(path)!r} does not exist")
+        raise RfspinFileNotFoundError(f"{what} {str(path)!r} does not exist")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{what} {str(path)!r} is not valid JSON ({exc})") from exc
+        raise RfspinError(f"{what} {str(path)!r} is not valid JSON ({exc})") from exc

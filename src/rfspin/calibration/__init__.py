@@ -11,7 +11,12 @@ from .devices import (
     write_devices,
 )
 from .oscillator_fit import OscillatorFit, fit_oscillator_power, oscillator_power_curve
-from .resonator_fit import ResonatorFit, fit_resonator_spectrum, resonator_spectrum, synthetic_spectrum
+from .resonator_fit import (
+    ResonatorFit,
+    fit_resonator_spectrum,
+    resonator_spectrum,
+    synthetic_spectrum,
+)
 
 __all__ = [
     "DEVICES_SCHEMA",

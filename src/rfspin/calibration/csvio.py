@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import RfspinError, RfspinFileNotFoundError
+
 __all__ = ["read_columns", "read_table"]
 
 
@@ -24,33 +26,33 @@ def read_table(path: str | Path, *, min_rows: int = 1) -> tuple[list[str], np.nd
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"measurement file {str(path)!r} does not exist")
+        raise RfspinFileNotFoundError(f"measurement file {str(path)!r} does not exist")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not a text CSV file ({exc})") from exc
+        raise RfspinError(f"{path}: not a text CSV file ({exc})") from exc
     rows = [
         (n, row)
         for n, row in enumerate(csv.reader(text.splitlines()), start=1)
         if row and any(c.strip() for c in row) and not row[0].lstrip().startswith("#")
     ]
     if not rows:
-        raise ValueError(f"{path}: empty file; expected a header row and numeric rows")
+        raise RfspinError(f"{path}: empty file; expected a header row and numeric rows")
     names = [c.strip().lower() for c in rows[0][1]]
     values = np.empty((len(rows) - 1, len(names)))
     for r, (n, row) in enumerate(rows[1:]):
         if len(row) != len(names):
-            raise ValueError(f"{path}: line {n}: {len(row)} cells, the header has {len(names)}")
+            raise RfspinError(f"{path}: line {n}: {len(row)} cells, the header has {len(names)}")
         for c, cell in enumerate(row):
             try:
                 value = float(cell.strip())
             except ValueError:
-                raise ValueError(f"{path}: line {n}: {names[c]} = {cell.strip()!r} is not a number") from None
+                raise RfspinError(f"{path}: line {n}: {names[c]} = {cell.strip()!r} is not a number") from None
             if not math.isfinite(value):
-                raise ValueError(f"{path}: line {n}: {names[c]} = {cell.strip()!r} is not finite")
+                raise RfspinError(f"{path}: line {n}: {names[c]} = {cell.strip()!r} is not finite")
             values[r, c] = value
     if values.shape[0] < min_rows:
-        raise ValueError(f"{path}: {values.shape[0]} data rows; at least {min_rows} are needed")
+        raise RfspinError(f"{path}: {values.shape[0]} data rows; at least {min_rows} are needed")
     return names, values
 
 
@@ -59,8 +61,8 @@ def read_columns(path: str | Path, columns: tuple[str, ...], *, min_rows: int = 
     names, values = read_table(path, min_rows=0)
     missing = [c for c in columns if c not in names]
     if missing:
-        raise ValueError(f"{path}: header {names!r} lacks column(s) {missing}; "
+        raise RfspinError(f"{path}: header {names!r} lacks column(s) {missing}; "
                          f"expected a header row with {', '.join(columns)}")
     if values.shape[0] < min_rows:
-        raise ValueError(f"{path}: {values.shape[0]} data rows; at least {min_rows} are needed for a fit")
+        raise RfspinError(f"{path}: {values.shape[0]} data rows; at least {min_rows} are needed for a fit")
     return {c: values[:, names.index(c)].copy() for c in columns}

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import torch
 
+from ..errors import RfspinError
 from ..fileio import atomic_write_json, read_json
 from ..nn.network import RFNetwork
 from .oscillator_fit import OscillatorFit
@@ -95,39 +96,39 @@ def read_devices(path: str | Path) -> dict:
 
 def _number(entry: dict, key: str, where: str) -> float:
     if key not in entry:
-        raise ValueError(f"{where}: missing key {key!r}")
+        raise RfspinError(f"{where}: missing key {key!r}")
     value = entry[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{where}: {key} = {value!r} must be a finite number")
+        raise RfspinError(f"{where}: {key} = {value!r} must be a finite number")
     return float(value)
 
 
 def validate_devices(data: dict, where: str = "devices") -> None:
     if not isinstance(data, dict) or data.get("schema") != DEVICES_SCHEMA:
-        raise ValueError(f"{where}: not an rfspin devices file (schema must be {DEVICES_SCHEMA!r})")
+        raise RfspinError(f"{where}: not an rfspin devices file (schema must be {DEVICES_SCHEMA!r})")
     if data.get("version") != DEVICES_VERSION:
-        raise ValueError(f"{where}: version {data.get('version')!r} is not supported (expected {DEVICES_VERSION})")
+        raise RfspinError(f"{where}: version {data.get('version')!r} is not supported (expected {DEVICES_VERSION})")
     for kind, keys, n_pos in (("resonators", tuple(_RESONATOR_KEYS), 3), ("oscillators", _OSCILLATOR_KEYS, 2)):
         entries = data.get(kind, [])
         if not isinstance(entries, list):
-            raise ValueError(f"{where}: {kind!r} must be a list")
+            raise RfspinError(f"{where}: {kind!r} must be a list")
         for n, entry in enumerate(entries):
             at = f"{where}: {kind}[{n}]"
             if not isinstance(entry, dict):
-                raise ValueError(f"{at}: must be an object")
+                raise RfspinError(f"{at}: must be an object")
             values = {k: _number(entry, k, at) for k in keys}
             positive = ("sensitivity_v_per_w", "damping", "threshold_current_a", "power_scale_w_per_a2")
             for k in positive:
                 if k in values and not values[k] > 0:
-                    raise ValueError(f"{at}: {k} = {values[k]!r} must be > 0")
+                    raise RfspinError(f"{at}: {k} = {values[k]!r} must be > 0")
             if kind == "resonators" and values["damping"] >= 0.5:
-                raise ValueError(f"{at}: damping = {values['damping']!r} must be < 0.5")
+                raise RfspinError(f"{at}: damping = {values['damping']!r} must be < 0.5")
             if kind == "oscillators" and values["nonlinear_damping"] <= -1:
-                raise ValueError(f"{at}: nonlinear_damping = {values['nonlinear_damping']!r} must be > -1")
+                raise RfspinError(f"{at}: nonlinear_damping = {values['nonlinear_damping']!r} must be > -1")
             pos = entry.get("position")
             if pos is not None and (not isinstance(pos, list) or len(pos) != n_pos
                                     or not all(isinstance(p, int) and p >= 0 for p in pos)):
-                raise ValueError(f"{at}: position {pos!r} must be a list of {n_pos} integers >= 0")
+                raise RfspinError(f"{at}: position {pos!r} must be a list of {n_pos} integers >= 0")
 
 
 def _assign(entries: list[dict], sites: list, kind: str, set_site) -> None:
@@ -140,14 +141,14 @@ def _assign(entries: list[dict], sites: list, kind: str, set_site) -> None:
         for site, entry in zip(sites, plain):
             set_site(site, entry)
     elif plain:
-        raise ValueError(f"devices file has {len(plain)} {kind} without a position; the network has "
+        raise RfspinError(f"devices file has {len(plain)} {kind} without a position; the network has "
                          f"{len(sites)}: give 1 (for all), {len(sites)} (in order), or positions")
     index = {tuple(s): s for s in sites}
     for entry in entries:
         pos = entry.get("position")
         if pos is not None:
             if tuple(pos) not in index:
-                raise ValueError(f"devices file: {kind} position {pos} does not exist in this network")
+                raise RfspinError(f"devices file: {kind} position {pos} does not exist in this network")
             set_site(index[tuple(pos)], entry)
 
 

@@ -9,6 +9,8 @@ import torch
 import torch.autograd.forward_ad as fwAD
 from torch import Tensor
 
+from ..errors import RfspinError
+
 __all__ = ["jacobian", "covariance", "propagate"]
 
 
@@ -29,7 +31,7 @@ def covariance(jac: np.ndarray, residuals: np.ndarray, what: str) -> np.ndarray:
     n, p = jac.shape
     gram = jac.T @ jac
     if not np.all(np.isfinite(gram)) or np.linalg.cond(gram) > 1e14:
-        raise ValueError(f"{what}: parameters are not identifiable from these data (singular Jacobian)")
+        raise RfspinError(f"{what}: parameters are not identifiable from these data (singular Jacobian)")
     return np.linalg.inv(gram) * float(np.sum(residuals**2)) / (n - p)
 
 

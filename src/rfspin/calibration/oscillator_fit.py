@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from scipy.optimize import least_squares
 
+from ..errors import RfspinError
 from ..physics.oscillator import normalized_power, output_power
 from ..physics.params import ROSS2023_OSCILLATOR, OscillatorParams
 from .lsq import covariance, jacobian, propagate
@@ -66,18 +67,18 @@ def fit_oscillator_power(current_a, power_w) -> OscillatorFit:
     i = np.asarray(current_a, dtype=np.float64).ravel()
     p = np.asarray(power_w, dtype=np.float64).ravel()
     if i.shape != p.shape:
-        raise ValueError(f"P(I) curve: {i.size} currents but {p.size} powers")
+        raise RfspinError(f"P(I) curve: {i.size} currents but {p.size} powers")
     if i.size < 2 * _N_PARAMS:
-        raise ValueError(f"P(I) curve: {i.size} points; at least {2 * _N_PARAMS} are needed")
+        raise RfspinError(f"P(I) curve: {i.size} points; at least {2 * _N_PARAMS} are needed")
     if not (np.isfinite(i).all() and np.isfinite(p).all()):
-        raise ValueError("P(I) curve: contains non-finite currents or powers")
+        raise RfspinError("P(I) curve: contains non-finite currents or powers")
     if (i <= 0).any():
-        raise ValueError(f"P(I) curve: current {i[i <= 0][0]!r} A; currents must be > 0")
+        raise RfspinError(f"P(I) curve: current {i[i <= 0][0]!r} A; currents must be > 0")
     order = np.argsort(i)
     i, p = i[order], p[order]
     pscale = float(np.abs(p).max())
     if pscale == 0:
-        raise ValueError("P(I) curve: all powers are 0; the oscillator never switched on")
+        raise RfspinError("P(I) curve: all powers are 0; the oscillator never switched on")
     it, pt = torch.from_numpy(i), torch.from_numpy(p)
 
     # Grid start: I_th inside the measured range, Q in (-1, 20); S and the floor solved linearly.
@@ -92,7 +93,7 @@ def fit_oscillator_power(current_a, power_w) -> OscillatorFit:
     ith0, q0 = float(ith_grid.flatten()[r]), float(q_grid.flatten()[c])
     s0, floor0 = coef[r, c, :, 0].tolist()
     if not s0 > 0:
-        raise ValueError("P(I) curve: no threshold behaviour found (power does not rise above a threshold)")
+        raise RfspinError("P(I) curve: no threshold behaviour found (power does not rise above a threshold)")
 
     def physical(theta: torch.Tensor):
         return ith0 * torch.exp(theta[0]), (1.0 + q0) * torch.exp(theta[1]) - 1.0, s0 * torch.exp(theta[2]), theta[3] * pscale
@@ -104,7 +105,7 @@ def fit_oscillator_power(current_a, power_w) -> OscillatorFit:
                            np.array([0.0, 0.0, 0.0, floor0 / pscale]), jac="2-point", method="trf",
                            x_scale=1.0, xtol=1e-12, ftol=1e-12, max_nfev=4000)
     if not np.all(np.isfinite(result.x)):
-        raise ValueError("oscillator fit diverged (non-finite parameters)")
+        raise RfspinError("oscillator fit diverged (non-finite parameters)")
     theta = torch.from_numpy(result.x)
     cov = covariance(jacobian(residuals_t, theta), result.fun,
                      "oscillator fit (measure both below and well above threshold)")

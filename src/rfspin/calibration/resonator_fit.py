@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from scipy.optimize import least_squares
 
+from ..errors import RfspinError
 from ..physics.params import ROSS2023_RESONATOR, ResonatorParams
 from ..physics.resonator import lineshape
 from .lsq import covariance, jacobian, propagate
@@ -78,21 +79,21 @@ def _check_inputs(frequency_hz: np.ndarray, voltage_v: np.ndarray, power_w: floa
     f = np.asarray(frequency_hz, dtype=np.float64).ravel()
     v = np.asarray(voltage_v, dtype=np.float64).ravel()
     if f.shape != v.shape:
-        raise ValueError(f"spectrum: {f.size} frequencies but {v.size} voltages")
+        raise RfspinError(f"spectrum: {f.size} frequencies but {v.size} voltages")
     if f.size < 2 * _N_PARAMS:
-        raise ValueError(f"spectrum: {f.size} points; at least {2 * _N_PARAMS} are needed to fit {_N_PARAMS} parameters")
+        raise RfspinError(f"spectrum: {f.size} points; at least {2 * _N_PARAMS} are needed to fit {_N_PARAMS} parameters")
     if not (np.isfinite(f).all() and np.isfinite(v).all()):
-        raise ValueError("spectrum: contains non-finite frequencies or voltages")
+        raise RfspinError("spectrum: contains non-finite frequencies or voltages")
     if (f <= 0).any():
-        raise ValueError(f"spectrum: frequency {f[f <= 0][0]!r} Hz; frequencies must be > 0")
+        raise RfspinError(f"spectrum: frequency {f[f <= 0][0]!r} Hz; frequencies must be > 0")
     if not (math.isfinite(power_w) and power_w > 0):
-        raise ValueError(f"RF power = {power_w!r} W: must be finite and > 0")
+        raise RfspinError(f"RF power = {power_w!r} W: must be finite and > 0")
     order = np.argsort(f)
     f, v = f[order], v[order]
     if np.unique(f).size < 2 * _N_PARAMS:
-        raise ValueError("spectrum: too few distinct frequencies for a fit")
+        raise RfspinError("spectrum: too few distinct frequencies for a fit")
     if not np.any(v != v[0]):
-        raise ValueError("spectrum: the voltage is constant; there is no resonance to fit")
+        raise RfspinError("spectrum: the voltage is constant; there is no resonance to fit")
     return f, v
 
 
@@ -152,7 +153,7 @@ def fit_resonator_spectrum(frequency_hz, voltage_v, power_w: float = 1e-6) -> Re
 
     result = least_squares(fun, start, jac="2-point", method="lm", xtol=1e-12, ftol=1e-12, max_nfev=2000)
     if not np.all(np.isfinite(result.x)):
-        raise ValueError("resonator fit diverged (non-finite parameters); check the spectrum and RF power")
+        raise RfspinError("resonator fit diverged (non-finite parameters); check the spectrum and RF power")
     theta = torch.from_numpy(result.x)
 
     def derived(t: torch.Tensor) -> torch.Tensor:
@@ -168,7 +169,7 @@ def fit_resonator_spectrum(frequency_hz, voltage_v, power_w: float = 1e-6) -> Re
     names = ("resonance_frequency", "damping", "sensitivity", "antisymmetric_weight", "symmetric_weight", "offset_voltage")
     vals = dict(zip(names, values))
     if not (vals["damping"] > 0 and all(math.isfinite(x) for x in vals.values())):
-        raise ValueError(f"resonator fit gave unphysical values {vals}")
+        raise RfspinError(f"resonator fit gave unphysical values {vals}")
     return ResonatorFit(
         **vals,
         uncertainty=dict(zip(names, sigma)),

@@ -26,6 +26,7 @@ from ..calibration import (
     resonator_spectrum,
     write_devices,
 )
+from ..errors import RfspinError
 from ..plotting.calibration import plot_fit
 
 
@@ -53,7 +54,7 @@ def _line(name: str, value: float, sigma: float, unit: str, scale: float = 1.0) 
 def _resonators(args) -> list[dict]:
     power = args.power_uw * 1e-6
     if not power > 0:
-        raise ValueError(f"--power-uw {args.power_uw}: must be > 0")
+        raise RfspinError(f"--power-uw {args.power_uw}: must be > 0")
     entries = []
     for path in args.files:
         cols = read_columns(path, ("frequency_hz", "voltage_v"))

@@ -16,6 +16,7 @@ from ..energy import (
     preset_for,
 )
 from ..energy.report import format_energy_table, write_energy_report
+from ..errors import RfspinError, RfspinFileNotFoundError
 from ..tasks import load_run_model
 from ..tasks.experiment import read_run_metrics
 from .main import CLIError
@@ -59,7 +60,7 @@ def network_estimate(run_dir: Path | None, arch: str | None, args: argparse.Name
     if arch is not None:
         return arch, estimate_energy(architecture_counts(arch), preset, disabled=tuple(args.disable))
     if not (run_dir / "checkpoint.pt").is_file():
-        raise FileNotFoundError(f"{run_dir / 'checkpoint.pt'} does not exist: is {run_dir} a run folder?")
+        raise RfspinFileNotFoundError(f"{run_dir / 'checkpoint.pt'} does not exist: is {run_dir} a run folder?")
     model = load_run_model(run_dir)
     return str(run_dir), estimate_energy(network_counts(model), preset, disabled=tuple(args.disable))
 
@@ -72,7 +73,7 @@ def measured_activity(run_dir: Path, samples: int) -> list[dict]:
     from ..tasks import task_for
 
     if samples < 1:
-        raise ValueError(f"--samples {samples}: must be >= 1")
+        raise RfspinError(f"--samples {samples}: must be >= 1")
     metrics = read_run_metrics(run_dir)
     data_dir = Path(metrics["data_dir"]) if metrics.get("data_dir") else None
     data = task_for(metrics["task"]).load(int(metrics.get("seed", 0)), data_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..errors import RfspinError
 from ..program import network_from_program, read_program
 from ..tasks import evaluate_run, load_run_model, task_for
 from ..tasks.experiment import read_run_metrics
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     data = task.load(int(stored["seed"]) if stored else 0, data_dir)
     sizes = model.spec.sizes
     if sizes[0] != data.n_features or sizes[-1] != data.n_classes:
-        raise ValueError(f"network {list(sizes)} does not fit task {task.name!r} "
+        raise RfspinError(f"network {list(sizes)} does not fit task {task.name!r} "
                          f"({data.n_features} features, {data.n_classes} classes)")
     result = evaluate_run(model, data)
     print(f"{task.name}: test accuracy {100 * result['test_accuracy']:.2f} %, "

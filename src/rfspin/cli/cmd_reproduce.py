@@ -6,6 +6,7 @@ import argparse
 import inspect
 from pathlib import Path
 
+from ..errors import RfspinError
 from ..tasks.reproduce import STUDIES
 
 
@@ -22,16 +23,16 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.study not in STUDIES:
-        raise ValueError(f"unknown study {args.study!r}: choose one of {sorted(STUDIES)}")
+        raise RfspinError(f"unknown study {args.study!r}: choose one of {sorted(STUDIES)}")
     if args.seeds is not None and args.seeds < 1:
-        raise ValueError(f"--seeds {args.seeds}: must be >= 1")
+        raise RfspinError(f"--seeds {args.seeds}: must be >= 1")
     out = args.out or Path("runs") / f"reproduce-{args.study}"
     kwargs = {"epochs": args.epochs, "progress": not args.quiet}
     if args.seeds is not None:
         kwargs["seeds"] = args.seeds
     if args.data_dir is not None:
         if "data_dir" not in inspect.signature(STUDIES[args.study]).parameters:
-            raise ValueError(f"study {args.study!r} uses shipped data: --data-dir does not apply")
+            raise RfspinError(f"study {args.study!r} uses shipped data: --data-dir does not apply")
         kwargs["data_dir"] = args.data_dir
     result = STUDIES[args.study](out, **kwargs)
     print(result["markdown"])

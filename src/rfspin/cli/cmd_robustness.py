@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..errors import RfspinError
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -30,11 +32,11 @@ def run(args: argparse.Namespace) -> int:
     from ..tasks.robustness import parse_sweep, robustness_study
 
     if args.chips < 1:
-        raise ValueError(f"--chips {args.chips}: must be >= 1")
+        raise RfspinError(f"--chips {args.chips}: must be >= 1")
     if args.chunk is not None and args.chunk < 1:
-        raise ValueError(f"--chunk {args.chunk}: must be >= 1")
+        raise RfspinError(f"--chunk {args.chunk}: must be >= 1")
     if args.config is not None and args.preset is not None:
-        raise ValueError("give --config or --preset, not both")
+        raise RfspinError("give --config or --preset, not both")
     nonideal = load_nonidealities(args.config) if args.config is not None else preset(args.preset or "ideal")
     sweeps = [parse_sweep(s) for s in args.sweep]
     report = robustness_study(args.run_dir, nonideal, n_chips=args.chips, sweeps=sweeps, seed=args.seed,

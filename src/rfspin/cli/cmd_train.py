@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..errors import RfspinError
 from ..tasks import run_training, task_for, task_names
 
 
@@ -52,11 +53,11 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     task = task_for(args.task)
     if args.epochs is not None and args.epochs < 0:
-        raise ValueError(f"--epochs {args.epochs}: must be >= 0")
+        raise RfspinError(f"--epochs {args.epochs}: must be >= 0")
     if args.max_shift is not None and args.max_shift < 0:
-        raise ValueError(f"--max-shift {args.max_shift}: must be an integer >= 0 (pixels)")
+        raise RfspinError(f"--max-shift {args.max_shift}: must be an integer >= 0 (pixels)")
     if args.hidden is not None and any(h < 1 for h in args.hidden):
-        raise ValueError(f"--hidden {args.hidden}: widths must be >= 1")
+        raise RfspinError(f"--hidden {args.hidden}: widths must be >= 1")
     out = args.out or Path("runs") / f"{Path(task.name).stem}-seed{args.seed}"
     if args.binary is not None:
         return _train_binary(task, out, args)
@@ -104,7 +105,12 @@ _SIM_KEYS = {"seed": int, "prog_error": float, "variability": float, "noise_v": 
 
 def parse_backend_spec(spec: str):
     """'sim:k=v,...' | 'replay:DIR' | 'python:module:function' -> a hardware backend."""
-    from ..hardware import FunctionBackend, ReplayBackend, SimulatorBackend, hidden_chip_nonidealities
+    from ..hardware import (
+        FunctionBackend,
+        ReplayBackend,
+        SimulatorBackend,
+        hidden_chip_nonidealities,
+    )
 
     kind, _, rest = spec.partition(":")
     if kind == "sim":
@@ -112,11 +118,11 @@ def parse_backend_spec(spec: str):
         for item in filter(None, rest.split(",")):
             key, eq, value = item.partition("=")
             if not eq or key.strip() not in _SIM_KEYS:
-                raise ValueError(f"backend spec {spec!r}: {item!r} is not KEY=VALUE with KEY in {sorted(_SIM_KEYS)}")
+                raise RfspinError(f"backend spec {spec!r}: {item!r} is not KEY=VALUE with KEY in {sorted(_SIM_KEYS)}")
             try:
                 values[key.strip()] = _SIM_KEYS[key.strip()](value)
             except ValueError:
-                raise ValueError(f"backend spec {spec!r}: {key}={value!r} is not a number") from None
+                raise RfspinError(f"backend spec {spec!r}: {key}={value!r} is not a number") from None
         seed = values.pop("seed", 0)
         nonideal = hidden_chip_nonidealities(
             programming_error=values.get("prog_error", 0.01), variability=values.get("variability", 0.05),
@@ -124,29 +130,29 @@ def parse_backend_spec(spec: str):
         return SimulatorBackend(nonideal, seed=seed)
     if kind == "replay":
         if not rest:
-            raise ValueError(f"backend spec {spec!r}: give a folder, 'replay:DIR'")
+            raise RfspinError(f"backend spec {spec!r}: give a folder, 'replay:DIR'")
         return ReplayBackend(rest)
     if kind == "python":
         module_name, _, function_name = rest.rpartition(":")
         if not module_name or not function_name:
-            raise ValueError(f"backend spec {spec!r}: expected 'python:module:function'")
+            raise RfspinError(f"backend spec {spec!r}: expected 'python:module:function'")
         import importlib
 
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
-            raise ValueError(f"backend spec {spec!r}: cannot import module {module_name!r} ({exc})") from exc
+            raise RfspinError(f"backend spec {spec!r}: cannot import module {module_name!r} ({exc})") from exc
         if not callable(getattr(module, function_name, None)):
-            raise ValueError(f"backend spec {spec!r}: {module_name} has no function {function_name!r}")
+            raise RfspinError(f"backend spec {spec!r}: {module_name} has no function {function_name!r}")
         return FunctionBackend(getattr(module, function_name), name=f"{module_name}:{function_name}")
-    raise ValueError(f"backend spec {spec!r}: must start with 'sim:', 'replay:' or 'python:'")
+    raise RfspinError(f"backend spec {spec!r}: must start with 'sim:', 'replay:' or 'python:'")
 
 
 def _train_binary(task, out: Path, args: argparse.Namespace) -> int:
     from ..tasks.robustness import train_binary_run
 
     if args.hw_aware is not None or args.program is not None or args.resume or args.baseline or args.max_shift:
-        raise ValueError("--binary cannot be combined with --hw-aware, --program, --resume, --baseline or --max-shift")
+        raise RfspinError("--binary cannot be combined with --hw-aware, --program, --resume, --baseline or --max-shift")
     m = train_binary_run(task, out, mode=args.binary, hidden=None if args.hidden is None else tuple(args.hidden),
                          epochs=args.epochs, seed=args.seed, progress=not args.quiet)
     print(f"{m['task']}: binary RF network {'-'.join(map(str, m['sizes']))} ({args.binary}), {m['epochs']} epochs: "

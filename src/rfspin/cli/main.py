@@ -11,11 +11,13 @@ import importlib
 import pkgutil
 import sys
 
+from ..errors import RfspinError
+
 __all__ = ["main", "build_parser", "CLIError"]
 
 
-class CLIError(Exception):
-    """A user error: printed as one line, exit status 2."""
+class CLIError(RfspinError):
+    """A user error in the command line itself: printed as one line, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,9 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (CLIError, ValueError, FileNotFoundError, TypeError, KeyError) as exc:
-        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"rfspin {args.command}: error: {msg}", file=sys.stderr)
+    except RfspinError as exc:  # user errors only: anything else is a bug and keeps its traceback
+        print(f"rfspin {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("rfspin: interrupted", file=sys.stderr)

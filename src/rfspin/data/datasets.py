@@ -23,6 +23,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ..errors import RfspinError, RfspinFileNotFoundError
+
 __all__ = [
     "RFDataset",
     "DRONE_CLASSES",
@@ -59,27 +61,27 @@ class RFDataset:
         for split in ("train", "test"):
             x, y = getattr(self, f"x_{split}"), getattr(self, f"y_{split}")
             if x.dim() != 2 or y.dim() != 1 or x.shape[0] != y.shape[0]:
-                raise ValueError(
+                raise RfspinError(
                     f"{self.name}: X_{split} {tuple(x.shape)} and y_{split} {tuple(y.shape)} "
                     "must be (samples, features) and (samples,)"
                 )
             if x.shape[0] == 0:
-                raise ValueError(f"{self.name}: the {split} split is empty")
+                raise RfspinError(f"{self.name}: the {split} split is empty")
             if not bool(torch.isfinite(x).all()):
-                raise ValueError(f"{self.name}: X_{split} contains NaN or inf")
+                raise RfspinError(f"{self.name}: X_{split} contains NaN or inf")
             if bool((x < 0).any()):
-                raise ValueError(
+                raise RfspinError(
                     f"{self.name}: X_{split} has negative values (min {x.min().item():.4g}); "
                     "features are RF powers and must be >= 0"
                 )
         if self.x_train.shape[1] != self.x_test.shape[1]:
-            raise ValueError(f"{self.name}: train has {self.x_train.shape[1]} features, test {self.x_test.shape[1]}")
+            raise RfspinError(f"{self.name}: train has {self.x_train.shape[1]} features, test {self.x_test.shape[1]}")
         n_cls = len(self.class_names)
         for split, y in (("train", self.y_train), ("test", self.y_test)):
             if bool((y < 0).any()) or bool((y >= n_cls).any()):
-                raise ValueError(f"{self.name}: y_{split} has labels outside 0..{n_cls - 1}")
+                raise RfspinError(f"{self.name}: y_{split} has labels outside 0..{n_cls - 1}")
         if self.input_frequencies is not None and self.input_frequencies.numel() != self.n_features:
-            raise ValueError(
+            raise RfspinError(
                 f"{self.name}: {self.input_frequencies.numel()} frequencies for {self.n_features} features"
             )
 
@@ -95,10 +97,10 @@ class RFDataset:
 def _labels(y: np.ndarray, what: str) -> Tensor:
     y = np.asarray(y)
     if y.ndim != 1:
-        raise ValueError(f"{what}: labels must be 1-D, got shape {y.shape}")
+        raise RfspinError(f"{what}: labels must be 1-D, got shape {y.shape}")
     if not np.issubdtype(y.dtype, np.integer):
         if not np.all(np.isfinite(y)) or not np.all(np.equal(np.mod(y, 1), 0)):
-            raise ValueError(f"{what}: labels must be integers")
+            raise RfspinError(f"{what}: labels must be integers")
     return torch.as_tensor(y.astype(np.int64))
 
 
@@ -110,7 +112,7 @@ def load_drone(path: str | Path | None = None) -> RFDataset:
     else:
         ds = load_spectra_file(path, name="drone")
     if ds.n_features != 256 or ds.n_classes != 10:
-        raise ValueError(f"drone file: expected 256 bins and 10 classes, got {ds.n_features} and {ds.n_classes}")
+        raise RfspinError(f"drone file: expected 256 bins and 10 classes, got {ds.n_features} and {ds.n_classes}")
     ds.class_names = DRONE_CLASSES
     ds.input_frequencies = torch.linspace(20e6, 120e6, 256, dtype=torch.float64)
     ds.source = (
@@ -123,7 +125,7 @@ def load_drone(path: str | Path | None = None) -> RFDataset:
 def stratified_split(y: np.ndarray, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices (train, test), each class split in the same proportion."""
     if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction = {test_fraction!r}: must be in (0, 1)")
+        raise RfspinError(f"test_fraction = {test_fraction!r}: must be in (0, 1)")
     rng = np.random.default_rng(seed)
     train, test = [], []
     for c in np.unique(y):
@@ -169,7 +171,7 @@ def load_nonlinear2d(
 ) -> RFDataset:
     """Two non-linearly separable classes on two RF tones."""
     if n_samples < 10:
-        raise ValueError(f"n_samples = {n_samples!r}: must be >= 10")
+        raise RfspinError(f"n_samples = {n_samples!r}: must be >= 10")
     rng = np.random.default_rng(seed)
     if kind == "moons":
         from sklearn.datasets import make_moons
@@ -178,7 +180,7 @@ def load_nonlinear2d(
     elif kind == "spirals":
         x, y = _spirals(n_samples, noise, rng)
     else:
-        raise ValueError(f"nonlinear2d kind = {kind!r}: must be 'moons' or 'spirals'")
+        raise RfspinError(f"nonlinear2d kind = {kind!r}: must be 'moons' or 'spirals'")
     tr, te = stratified_split(y, test_fraction, seed)
     lo, hi = x[tr].min(0), x[tr].max(0)
     scale = lambda a: np.clip((a - lo) / (hi - lo), 0.0, None).astype(np.float32)  # noqa: E731
@@ -201,7 +203,7 @@ def _read_arrays(path: Path) -> dict:
             with np.load(path, allow_pickle=False) as f:
                 return {k: np.asarray(f[k]) for k in f.files}
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-            raise ValueError(f"{path}: not a readable .npz file ({exc})") from exc
+            raise RfspinError(f"{path}: not a readable .npz file ({exc})") from exc
     if suffix in (".h5", ".hdf5"):
         import h5py
 
@@ -209,8 +211,8 @@ def _read_arrays(path: Path) -> dict:
             with h5py.File(path, "r") as f:
                 return {k: np.asarray(f[k]) for k in f.keys() if isinstance(f[k], h5py.Dataset)}
         except OSError as exc:
-            raise ValueError(f"{path}: not a readable HDF5 file ({exc})") from exc
-    raise ValueError(f"{path}: unsupported data file type {suffix!r}; use .npz or .h5")
+            raise RfspinError(f"{path}: not a readable HDF5 file ({exc})") from exc
+    raise RfspinError(f"{path}: unsupported data file type {suffix!r}; use .npz or .h5")
 
 
 def load_spectra_file(
@@ -219,7 +221,7 @@ def load_spectra_file(
     """A user data set of spectra (see module docstring for the keys)."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"data file {str(path)!r} does not exist")
+        raise RfspinFileNotFoundError(f"data file {str(path)!r} does not exist")
     arrays = _read_arrays(path)
     keys = set(arrays)
     if {"X_train", "Y_train"} <= keys:
@@ -229,14 +231,14 @@ def load_spectra_file(
         x, y = arrays["X"], arrays["y"]
         xt, yt = arrays.get("X_test"), arrays.get("y_test")
     else:
-        raise ValueError(f"{path}: needs keys 'X' and 'y' (or 'X_train' and 'Y_train'); found {sorted(keys)}")
+        raise RfspinError(f"{path}: needs keys 'X' and 'y' (or 'X_train' and 'Y_train'); found {sorted(keys)}")
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
-        raise ValueError(f"{path}: X must be 2-D (samples x bins), got shape {x.shape}")
+        raise RfspinError(f"{path}: X must be 2-D (samples x bins), got shape {x.shape}")
     y_t = _labels(y, f"{path}: y")
     notes = {}
     if (xt is None) != (yt is None):
-        raise ValueError(f"{path}: give both X_test and y_test, or neither")
+        raise RfspinError(f"{path}: give both X_test and y_test, or neither")
     if xt is None:
         tr, te = stratified_split(y_t.numpy(), test_fraction, seed)
         x, xt, y_np = x[tr], x[te], y_t.numpy()
@@ -248,7 +250,7 @@ def load_spectra_file(
     freqs = arrays.get("freqs_hz")
     freqs_t = None if freqs is None else torch.as_tensor(np.asarray(freqs, dtype=np.float64)).flatten()
     if freqs_t is not None and (not bool(torch.isfinite(freqs_t).all()) or bool((freqs_t <= 0).any())):
-        raise ValueError(f"{path}: freqs_hz must be finite and > 0")
+        raise RfspinError(f"{path}: freqs_hz must be finite and > 0")
     n_classes = int(max(y_t.max().item(), yt_t.max().item())) + 1
     return RFDataset(
         name or path.stem,

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import RfspinError, RfspinFileNotFoundError
+
 __all__ = ["IDX_FILES", "read_idx", "find_idx_file", "load_idx_folder"]
 
 #: Standard file stems of an MNIST-like folder, keyed (split, part).
@@ -39,7 +41,7 @@ def _read_bytes(path: Path) -> bytes:
                 return f.read()
         return path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise ValueError(f"{path}: cannot read ({exc})") from exc
+        raise RfspinError(f"{path}: cannot read ({exc})") from exc
 
 
 def read_idx(path: str | Path, *, expected_dims: int | None = None) -> np.ndarray:
@@ -50,27 +52,27 @@ def read_idx(path: str | Path, *, expected_dims: int | None = None) -> np.ndarra
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"IDX file {str(path)!r} does not exist")
+        raise RfspinFileNotFoundError(f"IDX file {str(path)!r} does not exist")
     raw = _read_bytes(path)
     if len(raw) < 4:
-        raise ValueError(f"{path}: {len(raw)} bytes, too short for an IDX header (4-byte magic)")
+        raise RfspinError(f"{path}: {len(raw)} bytes, too short for an IDX header (4-byte magic)")
     zero0, zero1, type_code, n_dims = raw[0], raw[1], raw[2], raw[3]
     if zero0 != 0 or zero1 != 0 or n_dims < 1 or n_dims > _MAX_DIMS:
-        raise ValueError(
+        raise RfspinError(
             f"{path}: bad IDX magic number 0x{raw[:4].hex()} (expected 0x0000TTDD with 1 <= DD <= {_MAX_DIMS})"
         )
     if type_code != _UBYTE:
-        raise ValueError(f"{path}: IDX data type 0x{type_code:02x} not supported (only 0x08, unsigned byte)")
+        raise RfspinError(f"{path}: IDX data type 0x{type_code:02x} not supported (only 0x08, unsigned byte)")
     if expected_dims is not None and n_dims != expected_dims:
-        raise ValueError(f"{path}: {n_dims} dimensions in the IDX header, expected {expected_dims}")
+        raise RfspinError(f"{path}: {n_dims} dimensions in the IDX header, expected {expected_dims}")
     header = 4 + 4 * n_dims
     if len(raw) < header:
-        raise ValueError(f"{path}: truncated IDX header ({len(raw)} bytes, need {header})")
+        raise RfspinError(f"{path}: truncated IDX header ({len(raw)} bytes, need {header})")
     shape = struct.unpack(f">{n_dims}I", raw[4:header])
     n_data = int(np.prod(shape, dtype=np.int64))
     if len(raw) - header != n_data:
         state = "truncated" if len(raw) - header < n_data else "too long"
-        raise ValueError(
+        raise RfspinError(
             f"{path}: {state}: header shape {shape} needs {n_data} data bytes, file has {len(raw) - header}"
         )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
@@ -81,7 +83,7 @@ def find_idx_file(folder: Path, stem: str) -> Path:
     for name in (stem, stem + ".gz"):
         if (folder / name).is_file():
             return folder / name
-    raise FileNotFoundError(f"{folder}: no {stem!r} or {stem + '.gz'!r}")
+    raise RfspinFileNotFoundError(f"{folder}: no {stem!r} or {stem + '.gz'!r}")
 
 
 def load_idx_folder(folder: str | Path, *, n_classes: int = 10) -> dict[str, np.ndarray]:
@@ -93,28 +95,28 @@ def load_idx_folder(folder: str | Path, *, n_classes: int = 10) -> dict[str, np.
     folder = Path(folder)
     expected = ", ".join(f"{s}[.gz]" for s in IDX_FILES.values())
     if not folder.is_dir():
-        raise FileNotFoundError(f"data folder {str(folder)!r} does not exist; it must hold {expected}")
+        raise RfspinFileNotFoundError(f"data folder {str(folder)!r} does not exist; it must hold {expected}")
     try:
         paths = {key: find_idx_file(folder, stem) for key, stem in IDX_FILES.items()}
     except FileNotFoundError as exc:
-        raise FileNotFoundError(f"{exc}; an IDX data folder must hold {expected}") from None
+        raise RfspinFileNotFoundError(f"{exc}; an IDX data folder must hold {expected}") from None
     out: dict[str, np.ndarray] = {}
     for split in ("train", "test"):
         images = read_idx(paths[(split, "images")], expected_dims=3)
         labels = read_idx(paths[(split, "labels")], expected_dims=1)
         if images.shape[0] != labels.shape[0]:
-            raise ValueError(
+            raise RfspinError(
                 f"{folder}: {split} split has {images.shape[0]} images but {labels.shape[0]} labels"
             )
         if images.shape[0] == 0:
-            raise ValueError(f"{folder}: the {split} split is empty")
+            raise RfspinError(f"{folder}: the {split} split is empty")
         if labels.size and int(labels.max()) >= n_classes:
-            raise ValueError(
+            raise RfspinError(
                 f"{paths[(split, 'labels')]}: label {int(labels.max())} out of range 0..{n_classes - 1}"
             )
         out[f"x_{split}"], out[f"y_{split}"] = images, labels
     if out["x_train"].shape[1:] != out["x_test"].shape[1:]:
-        raise ValueError(
+        raise RfspinError(
             f"{folder}: train images are {out['x_train'].shape[1:]}, test images {out['x_test'].shape[1:]}"
         )
     return out

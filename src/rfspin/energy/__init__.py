@@ -18,9 +18,22 @@ from .counting import (
     network_counts,
     parse_architecture,
 )
-from .model import TERMS, EnergyEstimate, estimate_energy, oscillator_settle_time, resonator_settle_time
+from .model import (
+    TERMS,
+    EnergyEstimate,
+    estimate_energy,
+    oscillator_settle_time,
+    resonator_settle_time,
+)
 from .platforms import Platform, load_platforms
-from .presets import PER_OP_20NM, PRESETS, ROSS2023_VORTEX, SPINTRONIC_20NM, TechnologyPreset, preset_for
+from .presets import (
+    PER_OP_20NM,
+    PRESETS,
+    ROSS2023_VORTEX,
+    SPINTRONIC_20NM,
+    TechnologyPreset,
+    preset_for,
+)
 
 __all__ = [
     "activation_stats",

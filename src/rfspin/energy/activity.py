@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from ..errors import RfspinError
 from ..nn.counts import LayerCounts
 
 __all__ = ["activation_stats"]
@@ -41,12 +42,12 @@ def activation_stats(model: nn.Module, inputs: Tensor, *, batch_size: int = 500)
     """Per chain layer, in forward order: kind, activation_sparsity, mean_tone_power_w,
     macs, effective_macs (per inference, averaged over ``inputs``)."""
     if inputs.dim() < 2 or inputs.shape[0] < 1:
-        raise ValueError(f"activation_stats: inputs of shape {tuple(inputs.shape)}: need (samples, ...)")
+        raise RfspinError(f"activation_stats: inputs of shape {tuple(inputs.shape)}: need (samples, ...)")
     if batch_size < 1:
-        raise ValueError(f"activation_stats: batch_size = {batch_size!r}: must be >= 1")
+        raise RfspinError(f"activation_stats: batch_size = {batch_size!r}: must be >= 1")
     chains = _chain_modules(model)
     if not chains:
-        raise ValueError(f"{type(model).__name__} has no resonator-chain layer to measure")
+        raise RfspinError(f"{type(model).__name__} has no resonator-chain layer to measure")
     sums = [{"zeros": 0.0, "count": 0.0, "power": 0.0} for _ in chains]
     hooks = []
 
@@ -73,7 +74,7 @@ def activation_stats(model: nn.Module, inputs: Tensor, *, batch_size: int = 500)
     stats = []
     for (_, counts), acc in zip(chains, sums):
         if acc["count"] == 0:
-            raise ValueError(f"layer {counts.kind} was not reached by the forward pass: nothing measured")
+            raise RfspinError(f"layer {counts.kind} was not reached by the forward pass: nothing measured")
         sparsity = acc["zeros"] / acc["count"]
         stats.append({"kind": counts.kind, "activation_sparsity": sparsity,
                       "mean_tone_power_w": acc["power"] / acc["count"], "macs": counts.macs,

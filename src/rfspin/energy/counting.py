@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from ..errors import RfspinError, RfspinTypeError
 from ..nn.counts import LayerCounts
 from ..nn.network import build_rf_network
 
@@ -46,7 +47,7 @@ def model_layer_counts(model: nn.Module) -> list[LayerCounts]:
             counts = module.layer_counts()  # one LayerCounts, or a list of them for a whole network
             many = list(counts) if isinstance(counts, (list, tuple)) else [counts]
             if not many or not all(isinstance(c, LayerCounts) for c in many):
-                raise TypeError(f"{type(module).__name__}.layer_counts() returned {counts!r}, "
+                raise RfspinTypeError(f"{type(module).__name__}.layer_counts() returned {counts!r}, "
                                 "expected LayerCounts or a list of them")
             found.extend(many)
             return
@@ -55,7 +56,7 @@ def model_layer_counts(model: nn.Module) -> list[LayerCounts]:
 
     visit(model)
     if not found:
-        raise ValueError(f"{type(model).__name__} has no layer with layer_counts(): nothing to count "
+        raise RfspinError(f"{type(model).__name__} has no layer with layer_counts(): nothing to count "
                          "(a software network has no RF devices)")
     return found
 
@@ -66,10 +67,10 @@ def parse_architecture(text: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(p) for p in parts)
     except ValueError:
-        raise ValueError(f"architecture {text!r}: expected widths like 784-300-10, or one of "
+        raise RfspinError(f"architecture {text!r}: expected widths like 784-300-10, or one of "
                          f"{sorted(NAMED_ARCHITECTURES) + sorted(_CNN_ENCODINGS)}") from None
     if len(sizes) < 2 or any(s < 1 for s in sizes):
-        raise ValueError(f"architecture {text!r}: need at least two widths (inputs, outputs), each >= 1")
+        raise RfspinError(f"architecture {text!r}: need at least two widths (inputs, outputs), each >= 1")
     return sizes
 
 
@@ -103,9 +104,9 @@ class NetworkCounts:
     def __post_init__(self) -> None:
         object.__setattr__(self, "layers", tuple(self.layers))
         if not self.layers:
-            raise ValueError("NetworkCounts: no layers")
+            raise RfspinError("NetworkCounts: no layers")
         if self.n_input_tones < 1:
-            raise ValueError(f"NetworkCounts.n_input_tones = {self.n_input_tones!r}: must be >= 1")
+            raise RfspinError(f"NetworkCounts.n_input_tones = {self.n_input_tones!r}: must be >= 1")
 
 
 def as_network_counts(counts: NetworkCounts | list[LayerCounts] | tuple[LayerCounts, ...]) -> NetworkCounts:
@@ -114,7 +115,7 @@ def as_network_counts(counts: NetworkCounts | list[LayerCounts] | tuple[LayerCou
         return counts
     counts = tuple(counts)
     if not counts:
-        raise ValueError("no layers to count")
+        raise RfspinError("no layers to count")
     return NetworkCounts(counts, counts[0].n_inputs)
 
 
@@ -144,7 +145,7 @@ def architecture_counts(text: str) -> NetworkCounts:
     if text in _CNN_ENCODINGS:
         import torch
 
-        from ..nn.cnn import CNNSpec, RFCNN  # imported here: only these names need it
+        from ..nn.cnn import RFCNN, CNNSpec  # imported here: only these names need it
 
         return network_counts(RFCNN(CNNSpec(encoding=_CNN_ENCODINGS[text]), generator=torch.Generator().manual_seed(0)))
     sizes = parse_architecture(text)

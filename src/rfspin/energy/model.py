@@ -25,10 +25,17 @@ from dataclasses import asdict, dataclass, field
 
 import torch
 
+from ..errors import RfspinError
 from ..nn.counts import LayerCounts
 from ..physics.oscillator import amplitude_relaxation_rate
 from ..physics.resonator import half_linewidth
-from .counting import CountTotals, NetworkCounts, as_network_counts, count_totals, input_tone_slots
+from .counting import (
+    CountTotals,
+    NetworkCounts,
+    as_network_counts,
+    count_totals,
+    input_tone_slots,
+)
 from .presets import TechnologyPreset, preset_assumptions
 
 __all__ = ["TERMS", "TERM_DESCRIPTIONS", "EnergyEstimate", "estimate_energy", "resonator_settle_time",
@@ -144,7 +151,7 @@ def estimate_energy(
     disabled = tuple(dict.fromkeys(disabled))
     bad = [t for t in disabled if t not in TERMS]
     if bad:
-        raise ValueError(f"unknown energy term(s) {bad}: choose from {list(TERMS)}")
+        raise RfspinError(f"unknown energy term(s) {bad}: choose from {list(TERMS)}")
     totals = count_totals(net)
     on = {t: float(t not in disabled) for t in TERMS}
     t_res, t_osc = resonator_settle_time(preset), oscillator_settle_time(preset)
@@ -225,7 +232,7 @@ def estimate_energy(
             deriv.append(f"{name}: switched off")
     deriv.append("total = " + " + ".join(f"{_fmt(terms_j[t], 'J')} ({t})" for t in TERMS) + f" = {_fmt(energy, 'J')}")
     if latency <= 0:
-        raise ValueError("estimated latency is 0: the network has no chains or oscillators")
+        raise RfspinError("estimated latency is 0: the network has no chains or oscillators")
     return EnergyEstimate(preset, disabled, entries, totals, terms_j, energy, latency, area, deriv)
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ..errors import RfspinError, RfspinFileNotFoundError
+
 __all__ = ["Platform", "load_platforms", "PLATFORMS_FILE", "PLATFORM_COLUMNS"]
 
 PLATFORMS_FILE = "platforms_goltz2021.csv"
@@ -36,10 +38,10 @@ class Platform:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.energy_per_classification_j) and self.energy_per_classification_j > 0):
-            raise ValueError(f"platform {self.platform!r}: energy_per_classification_j = "
+            raise RfspinError(f"platform {self.platform!r}: energy_per_classification_j = "
                              f"{self.energy_per_classification_j!r} must be a finite number > 0")
         if not 0 <= self.test_accuracy_percent <= 100:
-            raise ValueError(f"platform {self.platform!r}: test_accuracy_percent = "
+            raise RfspinError(f"platform {self.platform!r}: test_accuracy_percent = "
                              f"{self.test_accuracy_percent!r} must be in [0, 100]")
 
     @property
@@ -55,14 +57,14 @@ def load_platforms(path: str | Path | None = None) -> list[Platform]:
     else:
         path = Path(path)
         if not path.is_file():
-            raise FileNotFoundError(f"platform table {str(path)!r} does not exist")
+            raise RfspinFileNotFoundError(f"platform table {str(path)!r} does not exist")
         text, where = path.read_text(encoding="utf-8"), str(path)
     rows = list(csv.DictReader(text.splitlines()))
     if not rows:
-        raise ValueError(f"platform table {where}: no rows")
+        raise RfspinError(f"platform table {where}: no rows")
     missing = [c for c in PLATFORM_COLUMNS if c not in rows[0]]
     if missing:
-        raise ValueError(f"platform table {where}: missing columns {missing}")
+        raise RfspinError(f"platform table {where}: missing columns {missing}")
     out = []
     for n, row in enumerate(rows, start=2):
         try:
@@ -73,5 +75,5 @@ def load_platforms(path: str | Path | None = None) -> list[Platform]:
                 test_accuracy_percent=float(row["test_accuracy_percent"]), source=row["source"],
             ))
         except ValueError as exc:
-            raise ValueError(f"platform table {where}, line {n}: {exc}") from None
+            raise RfspinError(f"platform table {where}, line {n}: {exc}") from None
     return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
+from ..errors import RfspinError
+
 __all__ = [
     "TechnologyPreset",
     "FIELD_UNITS",
@@ -90,27 +92,27 @@ class TechnologyPreset:
         for name in FIELD_UNITS:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ValueError(f"TechnologyPreset.{name} = {value!r}: must be a finite number")
+                raise RfspinError(f"TechnologyPreset.{name} = {value!r}: must be a finite number")
         for name in ("resonance_frequency", "resonator_damping", "settle_time_constants",
                      "oscillator_resistance", "oscillator_threshold_current", "oscillator_relaxation_rate",
                      "adc_sample_rate", "resonator_pitch", "oscillator_pitch"):
             if not getattr(self, name) > 0:
-                raise ValueError(f"TechnologyPreset.{name} = {getattr(self, name)!r}: must be > 0")
+                raise RfspinError(f"TechnologyPreset.{name} = {getattr(self, name)!r}: must be > 0")
         for name in ("rf_power_per_synapse", "conversion_energy", "adc_figure_of_merit", "chain_periphery_area"):
             if getattr(self, name) < 0:
-                raise ValueError(f"TechnologyPreset.{name} = {getattr(self, name)!r}: must be >= 0")
+                raise RfspinError(f"TechnologyPreset.{name} = {getattr(self, name)!r}: must be >= 0")
         if not 0 < self.amplifier_efficiency <= 1:
-            raise ValueError(f"TechnologyPreset.amplifier_efficiency = {self.amplifier_efficiency!r}: must be in (0, 1]")
+            raise RfspinError(f"TechnologyPreset.amplifier_efficiency = {self.amplifier_efficiency!r}: must be in (0, 1]")
         if not self.oscillator_current > self.oscillator_threshold_current:
-            raise ValueError(
+            raise RfspinError(
                 f"TechnologyPreset.oscillator_current = {self.oscillator_current!r} A: must exceed "
                 f"oscillator_threshold_current = {self.oscillator_threshold_current!r} A (an oscillator must oscillate)"
             )
         if int(self.adc_bits) != self.adc_bits or not 1 <= self.adc_bits <= 24:
-            raise ValueError(f"TechnologyPreset.adc_bits = {self.adc_bits!r}: must be an integer in 1..24")
+            raise RfspinError(f"TechnologyPreset.adc_bits = {self.adc_bits!r}: must be an integer in 1..24")
         unknown = {f for f, _ in self.sources} - set(FIELD_UNITS)
         if unknown:
-            raise ValueError(f"TechnologyPreset.sources: unknown fields {sorted(unknown)}")
+            raise RfspinError(f"TechnologyPreset.sources: unknown fields {sorted(unknown)}")
 
 
 def preset_assumptions(preset: TechnologyPreset) -> list[dict]:
@@ -226,5 +228,5 @@ PRESETS: dict[str, TechnologyPreset] = {p.name: p for p in (SPINTRONIC_20NM, ROS
 def preset_for(name: str) -> TechnologyPreset:
     """The named preset; clear error listing the known names."""
     if name not in PRESETS:
-        raise ValueError(f"unknown technology preset {name!r}: choose one of {sorted(PRESETS)}")
+        raise RfspinError(f"unknown technology preset {name!r}: choose one of {sorted(PRESETS)}")
     return PRESETS[name]

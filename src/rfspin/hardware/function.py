@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ..errors import RfspinError, RfspinTypeError
 from .protocol import Measurement, check_measurement
 
 __all__ = ["FunctionBackend"]
@@ -26,7 +27,7 @@ class FunctionBackend:
 
     def __init__(self, function: Callable, *, name: str | None = None) -> None:
         if not callable(function):
-            raise TypeError(f"FunctionBackend needs a callable, got {type(function).__name__}")
+            raise RfspinTypeError(f"FunctionBackend needs a callable, got {type(function).__name__}")
         self.function = function
         self.name = name or getattr(function, "__qualname__", repr(function))
 
@@ -38,7 +39,7 @@ class FunctionBackend:
         answer = self.function(program, x)
         if isinstance(answer, tuple):
             if len(answer) != 2:
-                raise ValueError(f"{self.name}: returned a tuple of {len(answer)}; expected (outputs, intermediates)")
+                raise RfspinError(f"{self.name}: returned a tuple of {len(answer)}; expected (outputs, intermediates)")
             outputs, inter = answer
         else:
             outputs, inter = answer, None
@@ -47,6 +48,6 @@ class FunctionBackend:
             outputs = torch.as_tensor(np.asarray(outputs, dtype=np.float64))
             inter = None if inter is None else [torch.as_tensor(np.asarray(v, dtype=np.float64)) for v in inter]
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{where}: outputs are not numeric arrays ({exc})") from exc
+            raise RfspinError(f"{where}: outputs are not numeric arrays ({exc})") from exc
         m = check_measurement(Measurement(outputs, inter), program, x.shape[0], where)
         return m if intermediates else Measurement(m.outputs_v, None)

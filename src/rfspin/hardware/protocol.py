@@ -13,6 +13,8 @@ from typing import NamedTuple, Protocol, runtime_checkable
 import torch
 from torch import Tensor
 
+from ..errors import RfspinError
+
 __all__ = ["Measurement", "HardwareBackend", "check_measurement", "program_sizes"]
 
 
@@ -48,7 +50,7 @@ class HardwareBackend(Protocol):
 def program_sizes(program: dict) -> list[int]:
     sizes = program.get("sizes") if isinstance(program, dict) else None
     if not isinstance(sizes, list) or len(sizes) < 2:
-        raise ValueError("chip program: missing or invalid 'sizes' (expected a list like [256, 128, 10])")
+        raise RfspinError("chip program: missing or invalid 'sizes' (expected a list like [256, 128, 10])")
     return [int(s) for s in sizes]
 
 
@@ -57,15 +59,15 @@ def check_measurement(measurement: Measurement, program: dict, n_samples: int, w
     sizes = program_sizes(program)
     out = torch.as_tensor(measurement.outputs_v, dtype=torch.float32)
     if out.shape != (n_samples, sizes[-1]):
-        raise ValueError(f"{where}: outputs have shape {tuple(out.shape)}, expected ({n_samples}, {sizes[-1]})")
+        raise RfspinError(f"{where}: outputs have shape {tuple(out.shape)}, expected ({n_samples}, {sizes[-1]})")
     if not bool(torch.isfinite(out).all()):
-        raise ValueError(f"{where}: outputs contain non-finite voltages")
+        raise RfspinError(f"{where}: outputs contain non-finite voltages")
     inter = measurement.intermediates
     if inter is not None:
         inter = [torch.as_tensor(v, dtype=torch.float32) for v in inter]
         expected = [(n_samples, s) for s in sizes[1:-1]]
         if [tuple(v.shape) for v in inter] != expected:
-            raise ValueError(f"{where}: intermediate shapes {[tuple(v.shape) for v in inter]}, expected {expected}")
+            raise RfspinError(f"{where}: intermediate shapes {[tuple(v.shape) for v in inter]}, expected {expected}")
         if not all(bool(torch.isfinite(v).all()) for v in inter):
-            raise ValueError(f"{where}: intermediate voltages contain non-finite values")
+            raise RfspinError(f"{where}: intermediate voltages contain non-finite values")
     return Measurement(out, inter)

@@ -21,6 +21,7 @@ import torch
 from torch import Tensor
 
 from ..calibration.csvio import read_table
+from ..errors import RfspinError, RfspinFileNotFoundError
 from ..fileio import atomic_write_json, atomic_write_text
 from ..program.chip_program import read_program
 from .protocol import HardwareBackend, Measurement, check_measurement, program_sizes
@@ -67,19 +68,19 @@ class ReplayBackend:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         if not self.folder.is_dir():
-            raise FileNotFoundError(f"replay folder {str(self.folder)!r} does not exist")
+            raise RfspinFileNotFoundError(f"replay folder {str(self.folder)!r} does not exist")
         program_path = self.folder / "program.json"
         self.program = read_program(program_path) if program_path.is_file() else None
         _, self.inputs = read_table(self.folder / "inputs.csv")
         _, self.outputs = read_table(self.folder / "outputs_v.csv")
         if self.inputs.shape[0] != self.outputs.shape[0]:
-            raise ValueError(f"{self.folder}: inputs.csv has {self.inputs.shape[0]} rows, "
+            raise RfspinError(f"{self.folder}: inputs.csv has {self.inputs.shape[0]} rows, "
                              f"outputs_v.csv {self.outputs.shape[0]}")
         self.hidden = []
         while (path := self.folder / f"hidden_{len(self.hidden)}_v.csv").is_file():
             _, values = read_table(path)
             if values.shape[0] != self.inputs.shape[0]:
-                raise ValueError(f"{path}: {values.shape[0]} rows, inputs.csv has {self.inputs.shape[0]}")
+                raise RfspinError(f"{path}: {values.shape[0]} rows, inputs.csv has {self.inputs.shape[0]}")
             self.hidden.append(values)
 
     def __repr__(self) -> str:
@@ -88,16 +89,16 @@ class ReplayBackend:
     def measure(self, program: dict, inputs: Tensor, *, intermediates: bool = False) -> Measurement:
         sizes = program_sizes(program)
         if self.program is not None and not _same_program(program, self.program):
-            raise ValueError(f"{self}: the requested program differs from the recorded one ({self.folder}/program.json); "
+            raise RfspinError(f"{self}: the requested program differs from the recorded one ({self.folder}/program.json); "
                              "a replay can only answer for the program it recorded")
         x = torch.as_tensor(inputs).detach().double().cpu().numpy()
         if x.ndim != 2 or x.shape[1] != self.inputs.shape[1] or x.shape[1] != sizes[0]:
-            raise ValueError(f"{self}: inputs of shape {x.shape}; the recording has {self.inputs.shape[1]} inputs")
+            raise RfspinError(f"{self}: inputs of shape {x.shape}; the recording has {self.inputs.shape[1]} inputs")
         dist = torch.cdist(torch.from_numpy(x), torch.from_numpy(self.inputs))
         best = dist.min(dim=1)
         missing = torch.nonzero(best.values > _MATCH_TOLERANCE).flatten()
         if missing.numel():
-            raise ValueError(f"{self}: input row {int(missing[0])} (and {missing.numel() - 1} more) was not recorded")
+            raise RfspinError(f"{self}: input row {int(missing[0])} (and {missing.numel() - 1} more) was not recorded")
         rows = best.indices.numpy()
         inter = [torch.from_numpy(h[rows]) for h in self.hidden] if intermediates and self.hidden else None
         return check_measurement(Measurement(torch.from_numpy(self.outputs[rows]), inter), program, x.shape[0], repr(self))

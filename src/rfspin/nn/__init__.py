@@ -1,6 +1,6 @@
 """Thin nn.Modules over the device physics."""
 
-from .cnn import CNNSpec, RFCNN, SoftwareCNN
+from .cnn import RFCNN, CNNSpec, SoftwareCNN
 from .conv import RFConv2d, RFConvNeurons
 from .counts import LayerCounts
 from .network import NetworkSpec, RFNetwork, SoftwareMLP, build_rf_network

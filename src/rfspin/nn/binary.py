@@ -25,6 +25,7 @@ import copy
 import torch
 from torch import Tensor
 
+from ..errors import RfspinError
 from ..physics.chain_kernel import chain_weights
 from ..physics.resonator import lineshape_coefficients
 from .network import RFNetwork
@@ -48,9 +49,9 @@ class BinaryResonatorChainLayer(ResonatorChainLayer):
                  relaxation: float = 0.3, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if mode not in BINARY_MODES:
-            raise ValueError(f"binary mode {mode!r}: choose one of {BINARY_MODES}")
+            raise RfspinError(f"binary mode {mode!r}: choose one of {BINARY_MODES}")
         if not half_split > 0 or not relaxation > 0:
-            raise ValueError(f"half_split = {half_split!r}, relaxation = {relaxation!r}: both must be > 0")
+            raise RfspinError(f"half_split = {half_split!r}, relaxation = {relaxation!r}: both must be > 0")
         self.mode, self.half_split, self.center, self.relaxation = mode, float(half_split), float(center), float(relaxation)
 
     def states(self) -> Tensor:

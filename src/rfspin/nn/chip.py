@@ -34,6 +34,7 @@ import math
 import torch
 from torch import Tensor, nn
 
+from ..errors import RfspinError
 from ..fileio import atomic_write
 from ..nonideal.config import describe, from_description
 from ..nonideal.models import NonIdealities
@@ -103,7 +104,7 @@ def sample_static(
     follow the layer order, so (model, nonideal, n_chips, generator seed) fixes every chip.
     """
     if n_chips < 1:
-        raise ValueError(f"n_chips = {n_chips!r}: must be >= 1")
+        raise RfspinError(f"n_chips = {n_chips!r}: must be >= 1")
     static: dict[str, Tensor] = {}
     for index, layer in enumerate(model.layers):
         if isinstance(layer, ResonatorChainLayer):
@@ -162,7 +163,7 @@ def chip_resonator_voltages(layer, static, index, nonideal, tone_freqs, powers, 
 def chip_oscillator_tones(layer: OscillatorLayer, static, index, nonideal, voltage, generator):
     """(frequencies (C, N) [Hz], powers (C, B, N) [W]) emitted by C chips' oscillators."""
     if bool((layer.nonlinear_frequency_shift != 0).any()):
-        raise ValueError("chip instances need nonlinear_frequency_shift = 0 (per-sample tone frequencies "
+        raise RfspinError("chip instances need nonlinear_frequency_shift = 0 (per-sample tone frequencies "
                          "of C chips would not fit in memory)")
     temp, noise = nonideal.temperature, nonideal.oscillator_noise
     current = oscillator_current(voltage, layer.transconductance, layer.bias_voltage,
@@ -224,7 +225,7 @@ class ChipInstance(nn.Module):
         self.static = {k: v.detach().clone() for k, v in static.items()}
         bad = [k for k, v in self.static.items() if v.shape[0] != 1]
         if bad:
-            raise ValueError(f"a ChipInstance holds one chip; static sample {bad[0]!r} has {self.static[bad[0]].shape[0]}")
+            raise RfspinError(f"a ChipInstance holds one chip; static sample {bad[0]!r} has {self.static[bad[0]].shape[0]}")
         self.noise_seed = int(noise_seed)
         self.noise_generator = torch.Generator().manual_seed(self.noise_seed)
 
@@ -261,7 +262,7 @@ class ChipInstance(nn.Module):
     @classmethod
     def from_record(cls, record: dict) -> "ChipInstance":
         if record.get("format") != CHIP_FORMAT:
-            raise ValueError(f"chip record format {record.get('format')!r}: expected {CHIP_FORMAT!r}")
+            raise RfspinError(f"chip record format {record.get('format')!r}: expected {CHIP_FORMAT!r}")
         network = RFNetwork(NetworkSpec.from_dict(record["network"]["spec"]))
         network.load_state_dict(record["network"]["state"])
         return cls(network, from_description(record["nonideal"]), record["static"], record["noise_seed"])

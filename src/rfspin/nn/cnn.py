@@ -16,7 +16,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..physics.params import ROSS2023_OSCILLATOR, ROSS2023_RESONATOR, OscillatorParams, ResonatorParams
+from ..errors import RfspinError
+from ..physics.params import (
+    ROSS2023_OSCILLATOR,
+    ROSS2023_RESONATOR,
+    OscillatorParams,
+    ResonatorParams,
+)
 from .conv import CONV_ENCODINGS, RFConv2d, RFConvNeurons, conv_output_size
 from .counts import LayerCounts
 from .network import NetworkSpec, RFNetwork, SoftwareMLP
@@ -63,18 +69,18 @@ class CNNSpec:
         object.__setattr__(self, "convs", tuple(tuple(int(v) for v in c) for c in self.convs))
         object.__setattr__(self, "hidden", tuple(int(v) for v in self.hidden))
         if len(self.image_shape) != 3 or min(self.image_shape) < 1:
-            raise ValueError(f"image_shape = {self.image_shape!r}: must be (channels, height, width), each >= 1")
+            raise RfspinError(f"image_shape = {self.image_shape!r}: must be (channels, height, width), each >= 1")
         if not self.convs or any(len(c) != 5 for c in self.convs):
-            raise ValueError(f"convs = {self.convs!r}: need >= 1 tuple (out_channels, kernel, stride, padding, pool)")
+            raise RfspinError(f"convs = {self.convs!r}: need >= 1 tuple (out_channels, kernel, stride, padding, pool)")
         if self.encoding not in CONV_ENCODINGS:
-            raise ValueError(f"encoding = {self.encoding!r}: must be one of {CONV_ENCODINGS}")
+            raise RfspinError(f"encoding = {self.encoding!r}: must be one of {CONV_ENCODINGS}")
         if self.n_classes < 2 or any(h < 1 for h in self.hidden):
-            raise ValueError(f"n_classes = {self.n_classes!r}, hidden = {self.hidden!r}: need >= 2 classes, widths >= 1")
+            raise RfspinError(f"n_classes = {self.n_classes!r}, hidden = {self.hidden!r}: need >= 2 classes, widths >= 1")
         for name in ("input_power", "readout_scale", "min_frequency", "max_frequency"):
             if not getattr(self, name) > 0:
-                raise ValueError(f"CNNSpec.{name} = {getattr(self, name)!r}: must be > 0")
+                raise RfspinError(f"CNNSpec.{name} = {getattr(self, name)!r}: must be > 0")
         if not 0 < self.stage_attenuation <= 1:
-            raise ValueError(f"CNNSpec.stage_attenuation = {self.stage_attenuation!r}: must be in (0, 1]")
+            raise RfspinError(f"CNNSpec.stage_attenuation = {self.stage_attenuation!r}: must be in (0, 1]")
         self.feature_shapes()  # raises if the image is too small for the stack
 
     def feature_shapes(self) -> list[tuple[int, int, int]]:
@@ -83,11 +89,11 @@ class CNNSpec:
         shapes = [(c, h, w)]
         for out_c, k, s, p, pool in self.convs:
             if min(out_c, k, s, pool) < 1 or p < 0:
-                raise ValueError(f"conv {(out_c, k, s, p, pool)}: channels, kernel, stride, pool >= 1, padding >= 0")
+                raise RfspinError(f"conv {(out_c, k, s, p, pool)}: channels, kernel, stride, pool >= 1, padding >= 0")
             h, w = conv_output_size((h, w), (k, k), (s, s), (p, p))
             h, w = h // pool, w // pool
             if min(h, w) < 1:
-                raise ValueError(f"conv {(out_c, k, s, p, pool)}: pooling leaves an empty feature map")
+                raise RfspinError(f"conv {(out_c, k, s, p, pool)}: pooling leaves an empty feature map")
             c = out_c
             shapes.append((c, h, w))
         return shapes
@@ -110,7 +116,7 @@ class CNNSpec:
         data = dict(data)
         unknown = set(data) - set(cls.__dataclass_fields__)
         if unknown:
-            raise ValueError(f"CNN spec: unknown keys {sorted(unknown)}")
+            raise RfspinError(f"CNN spec: unknown keys {sorted(unknown)}")
         data["resonator"] = ResonatorParams(**data.get("resonator", {}))
         data["oscillator"] = OscillatorParams(**data.get("oscillator", {}))
         return cls(**data)
@@ -121,7 +127,7 @@ def _as_images(x: Tensor, shape: tuple[int, int, int]) -> Tensor:
         return x.view(x.shape[0], *shape)
     if x.dim() == 4 and tuple(x.shape[1:]) == shape:
         return x
-    raise ValueError(f"CNN inputs: shape {tuple(x.shape)}, expected (batch, {shape[0] * shape[1] * shape[2]}) "
+    raise RfspinError(f"CNN inputs: shape {tuple(x.shape)}, expected (batch, {shape[0] * shape[1] * shape[2]}) "
                      f"or (batch, {', '.join(map(str, shape))})")
 
 
@@ -161,7 +167,7 @@ class RFCNN(nn.Module):
         """Normalised images (B, C*H*W) or (B, C, H, W), finite and >= 0 -> output voltages [V]."""
         x = _as_images(inputs, self.spec.image_shape)
         if not bool(torch.isfinite(x).all()) or bool((x < 0).any()):
-            raise ValueError("CNN inputs: normalised powers must be finite and >= 0")
+            raise RfspinError("CNN inputs: normalised powers must be finite and >= 0")
         return self.head.forward_powers(self.features(x * self.input_power))
 
     def logits(self, inputs: Tensor) -> Tensor:

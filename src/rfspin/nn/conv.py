@@ -39,8 +39,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..errors import RfspinError
 from ..physics.frequency_plan import frequency_plan
-from ..physics.params import ROSS2023_OSCILLATOR, ROSS2023_RESONATOR, OscillatorParams, ResonatorParams
+from ..physics.params import (
+    ROSS2023_OSCILLATOR,
+    ROSS2023_RESONATOR,
+    OscillatorParams,
+    ResonatorParams,
+)
 from .counts import LayerCounts
 from .oscillator_layer import OscillatorLayer
 from .resonator_layer import ResonatorChainLayer
@@ -53,7 +59,7 @@ CONV_ENCODINGS = ("time-sequential", "parallel")
 def _pair(value, name: str) -> tuple[int, int]:
     pair = (value, value) if isinstance(value, int) else tuple(value)
     if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
-        raise ValueError(f"{name} = {value!r}: must be an int or a pair of ints")
+        raise RfspinError(f"{name} = {value!r}: must be an int or a pair of ints")
     return pair  # type: ignore[return-value]
 
 
@@ -62,7 +68,7 @@ def conv_output_size(size: tuple[int, int], kernel: tuple[int, int], stride: tup
     """(H_out, W_out) of a convolution, as ``nn.Conv2d`` computes it; ValueError if empty."""
     out = tuple((s + 2 * p - k) // st + 1 for s, k, st, p in zip(size, kernel, stride, padding))
     if min(out) < 1:
-        raise ValueError(f"input size {tuple(size)} with kernel {kernel}, padding {padding}: output would be empty")
+        raise RfspinError(f"input size {tuple(size)} with kernel {kernel}, padding {padding}: output would be empty")
     return out  # type: ignore[return-value]
 
 
@@ -101,24 +107,24 @@ class RFConv2d(nn.Module):
         super().__init__()
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
             if not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} = {v!r}: must be an integer >= 1")
+                raise RfspinError(f"{name} = {v!r}: must be an integer >= 1")
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride = _pair(stride, "stride")
         self.padding = _pair(padding, "padding")
         if min(self.kernel_size) < 1 or min(self.stride) < 1 or min(self.padding) < 0:
-            raise ValueError(
+            raise RfspinError(
                 f"kernel_size {self.kernel_size}, stride {self.stride}, padding {self.padding}: "
                 "kernel and stride must be >= 1, padding >= 0"
             )
         if encoding not in CONV_ENCODINGS:
-            raise ValueError(f"encoding = {encoding!r}: must be one of {CONV_ENCODINGS}")
+            raise RfspinError(f"encoding = {encoding!r}: must be one of {CONV_ENCODINGS}")
         self.in_channels, self.out_channels, self.encoding = in_channels, out_channels, encoding
         self.input_size = None if input_size is None else _pair(input_size, "input_size")
         n_tones = in_channels * self.kernel_size[0] * self.kernel_size[1]
         tones = (frequency_plan(plan, n_tones, min_frequency, max_frequency) if tone_frequencies is None
                  else torch.as_tensor(tone_frequencies, dtype=torch.float64).flatten())
         if tones.numel() != n_tones:
-            raise ValueError(f"tone_frequencies: {tones.numel()} given, the patch has {n_tones} elements")
+            raise RfspinError(f"tone_frequencies: {tones.numel()} given, the patch has {n_tones} elements")
         # The chains of the kernel: the dense layer's physics and parametrisation, reused as is.
         self.chains = ResonatorChainLayer(
             tones, out_channels, resonator, init_detuning=init_detuning, bias_scale=bias_scale,
@@ -142,13 +148,13 @@ class RFConv2d(nn.Module):
 
     def forward(self, powers: Tensor) -> Tensor:
         if powers.dim() != 4 or powers.shape[1] != self.in_channels:
-            raise ValueError(
+            raise RfspinError(
                 f"RFConv2d input powers: shape {tuple(powers.shape)}, expected (batch, {self.in_channels}, H, W)"
             )
         self.output_size(tuple(powers.shape[-2:]))  # clear error on too-small inputs
         with torch.no_grad():
             if not bool(torch.isfinite(powers).all()) or bool((powers < 0).any()):
-                raise ValueError("RFConv2d input powers: RF powers must be finite and >= 0 W")
+                raise RfspinError("RFConv2d input powers: RF powers must be finite and >= 0 W")
         return F.conv2d(powers, self.kernel_weights(), self.bias_voltage(), self.stride, self.padding)
 
     @torch.no_grad()
@@ -158,7 +164,7 @@ class RFConv2d(nn.Module):
     def layer_counts(self) -> LayerCounts:
         """Devices and operations per inference, for ``encoding`` (needs ``input_size``)."""
         if self.input_size is None:
-            raise ValueError("RFConv2d.layer_counts: set input_size=(H, W) to count output positions")
+            raise RfspinError("RFConv2d.layer_counts: set input_size=(H, W) to count output positions")
         h, w = self.output_size(self.input_size)
         positions = h * w
         per_copy = self.chains.n_resonators
@@ -200,9 +206,9 @@ class RFConvNeurons(nn.Module):
     ) -> None:
         super().__init__()
         if not isinstance(pool, int) or pool < 1:
-            raise ValueError(f"pool = {pool!r}: must be an integer >= 1")
+            raise RfspinError(f"pool = {pool!r}: must be an integer >= 1")
         if oscillator.nonlinear_frequency_shift != 0:
-            raise ValueError(
+            raise RfspinError(
                 f"nonlinear_frequency_shift = {oscillator.nonlinear_frequency_shift!r} Hz: convolutional "
                 "layers need input-independent tone frequencies (use 0)"
             )
@@ -222,13 +228,13 @@ class RFConvNeurons(nn.Module):
     def n_neurons(self) -> int:
         """Oscillators: one per channel and pooled position (needs ``input_size``)."""
         if self.input_size is None:
-            raise ValueError("RFConvNeurons.n_neurons: set input_size=(H, W)")
+            raise RfspinError("RFConvNeurons.n_neurons: set input_size=(H, W)")
         h, w = self.output_size(self.input_size)
         return self.channels * h * w
 
     def forward(self, voltage: Tensor) -> Tensor:
         if voltage.dim() != 4 or voltage.shape[1] != self.channels:
-            raise ValueError(f"oscillator input: shape {tuple(voltage.shape)}, expected (batch, {self.channels}, H, W)")
+            raise RfspinError(f"oscillator input: shape {tuple(voltage.shape)}, expected (batch, {self.channels}, H, W)")
         if self.pool > 1:
             voltage = F.avg_pool2d(voltage, self.pool)
         b, c, h, w = voltage.shape

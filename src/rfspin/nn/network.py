@@ -14,8 +14,14 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import Tensor, nn
 
+from ..errors import RfspinError
 from ..physics.frequency_plan import PLAN_KINDS, frequency_plan
-from ..physics.params import ROSS2023_OSCILLATOR, ROSS2023_RESONATOR, OscillatorParams, ResonatorParams
+from ..physics.params import (
+    ROSS2023_OSCILLATOR,
+    ROSS2023_RESONATOR,
+    OscillatorParams,
+    ResonatorParams,
+)
 from .oscillator_layer import OscillatorLayer
 from .resonator_layer import ResonatorChainLayer
 from .tones import Tones, check_powers
@@ -55,19 +61,19 @@ class NetworkSpec:
         object.__setattr__(self, "sizes", sizes)
         object.__setattr__(self, "input_frequencies", tuple(float(f) for f in self.input_frequencies))
         if len(sizes) < 2 or any(s < 1 for s in sizes):
-            raise ValueError(f"sizes = {sizes!r}: need at least (inputs, outputs), each >= 1")
+            raise RfspinError(f"sizes = {sizes!r}: need at least (inputs, outputs), each >= 1")
         if self.input_frequencies and len(self.input_frequencies) != sizes[0]:
-            raise ValueError(
+            raise RfspinError(
                 f"input_frequencies has {len(self.input_frequencies)} entries, sizes[0] = {sizes[0]}"
             )
         for kind in (self.plan, self.hidden_plan):
             if kind not in PLAN_KINDS:
-                raise ValueError(f"frequency plan = {kind!r}: must be one of {PLAN_KINDS}")
+                raise RfspinError(f"frequency plan = {kind!r}: must be one of {PLAN_KINDS}")
         for name in ("input_power", "readout_scale", "min_frequency", "max_frequency"):
             if not getattr(self, name) > 0:
-                raise ValueError(f"NetworkSpec.{name} = {getattr(self, name)!r}: must be > 0")
+                raise RfspinError(f"NetworkSpec.{name} = {getattr(self, name)!r}: must be > 0")
         if self.init_detuning < 0:
-            raise ValueError(f"NetworkSpec.init_detuning = {self.init_detuning!r}: must be >= 0")
+            raise RfspinError(f"NetworkSpec.init_detuning = {self.init_detuning!r}: must be >= 0")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,7 +83,7 @@ class NetworkSpec:
         data = dict(data)
         unknown = set(data) - {f for f in cls.__dataclass_fields__}
         if unknown:
-            raise ValueError(f"network spec: unknown keys {sorted(unknown)}")
+            raise RfspinError(f"network spec: unknown keys {sorted(unknown)}")
         data["resonator"] = ResonatorParams(**data.get("resonator", {}))
         data["oscillator"] = OscillatorParams(**data.get("oscillator", {}))
         data["sizes"] = tuple(data["sizes"])
@@ -169,7 +175,7 @@ class SoftwareMLP(nn.Module):
     def __init__(self, sizes: tuple[int, ...], *, generator: torch.Generator | None = None) -> None:
         super().__init__()
         if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
-            raise ValueError(f"sizes = {sizes!r}: need at least (inputs, outputs), each >= 1")
+            raise RfspinError(f"sizes = {sizes!r}: need at least (inputs, outputs), each >= 1")
         mods: list[nn.Module] = []
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
             lin = nn.Linear(a, b)

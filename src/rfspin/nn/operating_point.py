@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..errors import RfspinError, RfspinTypeError
 from .cnn import RFCNN, _as_images
 from .network import RFNetwork
 from .oscillator_layer import OscillatorLayer
@@ -24,7 +25,7 @@ __all__ = ["set_operating_points_"]
 
 def _check_level(level: float) -> None:
     if not 0.0 <= level <= 1.0:
-        raise ValueError(f"operating-point level = {level!r}: must be in [0, 1] (0 threshold, 1 clamp)")
+        raise RfspinError(f"operating-point level = {level!r}: must be in [0, 1] (0 threshold, 1 clamp)")
 
 
 @torch.no_grad()
@@ -46,14 +47,14 @@ def set_operating_points_(model: RFCNN | RFNetwork, inputs: Tensor, level: float
     """Set the biases of ``model``'s chains that feed neurons from normalised ``inputs`` (B, ...)."""
     _check_level(level)
     if inputs.dim() < 2 or inputs.shape[0] < 1:
-        raise ValueError(f"set_operating_points_: inputs of shape {tuple(inputs.shape)}; need a batch of >= 1 sample")
+        raise RfspinError(f"set_operating_points_: inputs of shape {tuple(inputs.shape)}; need a batch of >= 1 sample")
     if not bool(torch.isfinite(inputs).all()) or bool((inputs < 0).any()):
-        raise ValueError("set_operating_points_: normalised input powers must be finite and >= 0")  # before any bias moves
+        raise RfspinError("set_operating_points_: normalised input powers must be finite and >= 0")  # before any bias moves
     if isinstance(model, RFNetwork):
         _center_network_(model, inputs * model.input_power, level)
         return
     if not isinstance(model, RFCNN):
-        raise TypeError(f"set_operating_points_: {type(model).__name__} is not an RFCNN or RFNetwork")
+        raise RfspinTypeError(f"set_operating_points_: {type(model).__name__} is not an RFCNN or RFNetwork")
     x = _as_images(inputs, model.spec.image_shape) * model.input_power
     for conv, neurons in zip(model.convs, model.neurons):
         chains = conv.chains

@@ -9,7 +9,13 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ..physics.oscillator import emitted_frequency, normalized_power, oscillator_current, output_power
+from ..errors import RfspinError
+from ..physics.oscillator import (
+    emitted_frequency,
+    normalized_power,
+    oscillator_current,
+    output_power,
+)
 from ..physics.params import ROSS2023_OSCILLATOR, OscillatorParams
 from .counts import LayerCounts
 from .tones import Tones
@@ -43,7 +49,7 @@ class OscillatorLayer(nn.Module):
         super().__init__()
         freqs = torch.as_tensor(frequencies, dtype=torch.float64).flatten()
         if freqs.numel() < 1 or not bool(torch.isfinite(freqs).all()) or bool((freqs <= 0).any()):
-            raise ValueError("oscillator frequencies: must be a non-empty set of finite frequencies > 0 Hz")
+            raise RfspinError("oscillator frequencies: must be a non-empty set of finite frequencies > 0 Hz")
         self.oscillator = oscillator
         n = freqs.numel()
         self.register_buffer("frequencies", freqs.to(dtype))
@@ -68,7 +74,7 @@ class OscillatorLayer(nn.Module):
 
     def forward(self, voltage: Tensor) -> Tones:
         if voltage.dim() != 2 or voltage.shape[-1] != self.n_neurons:
-            raise ValueError(f"oscillator input: shape {tuple(voltage.shape)} != (batch, {self.n_neurons})")
+            raise RfspinError(f"oscillator input: shape {tuple(voltage.shape)} != (batch, {self.n_neurons})")
         current = self.current(voltage)
         power = output_power(
             current,

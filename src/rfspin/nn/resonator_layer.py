@@ -21,9 +21,14 @@ import math
 import torch
 from torch import Tensor, nn
 
+from ..errors import RfspinError
 from ..physics.chain_kernel import chain_weights
 from ..physics.params import ROSS2023_RESONATOR, ResonatorParams
-from ..physics.resonator import head_to_tail_signs, lineshape_coefficients, rectified_voltage
+from ..physics.resonator import (
+    head_to_tail_signs,
+    lineshape_coefficients,
+    rectified_voltage,
+)
 from .counts import LayerCounts
 from .tones import Tones, check_powers
 
@@ -72,13 +77,13 @@ class ResonatorChainLayer(nn.Module):
         super().__init__()
         tones = torch.as_tensor(tone_frequencies, dtype=torch.float64).flatten()
         if n_chains < 1:
-            raise ValueError(f"n_chains = {n_chains!r}: must be >= 1")
+            raise RfspinError(f"n_chains = {n_chains!r}: must be >= 1")
         if tones.numel() < 1 or not bool(torch.isfinite(tones).all()) or bool((tones <= 0).any()):
-            raise ValueError("tone_frequencies: must be a non-empty set of finite frequencies > 0 Hz")
+            raise RfspinError("tone_frequencies: must be a non-empty set of finite frequencies > 0 Hz")
         anchors = tones if anchor_frequencies is None else torch.as_tensor(anchor_frequencies, dtype=torch.float64)
         lo, hi = resonator.min_resonance_frequency, resonator.max_resonance_frequency
         if bool((anchors < lo).any()) or bool((anchors > hi).any()):
-            raise ValueError(
+            raise RfspinError(
                 f"anchor frequencies span [{anchors.min().item():.6g}, {anchors.max().item():.6g}] Hz, "
                 f"outside the resonator tuning band [{lo:.6g}, {hi:.6g}] Hz"
             )
@@ -130,11 +135,11 @@ class ResonatorChainLayer(nn.Module):
         """Program f_jk (J, K) in Hz; raises if any lies outside the tuning band."""
         f = torch.as_tensor(frequencies, dtype=torch.float64)
         if f.shape != self.detuning.shape:
-            raise ValueError(f"resonance frequencies: shape {tuple(f.shape)} != {tuple(self.detuning.shape)}")
+            raise RfspinError(f"resonance frequencies: shape {tuple(f.shape)} != {tuple(self.detuning.shape)}")
         lo, hi = self.band.tolist()
         if not bool(torch.isfinite(f).all()) or bool((f < lo).any()) or bool((f > hi).any()):
             bad = f[~torch.isfinite(f) | (f < lo) | (f > hi)].flatten()[0].item()
-            raise ValueError(f"resonance frequency {bad!r} Hz outside the tuning band [{lo:.6g}, {hi:.6g}] Hz")
+            raise RfspinError(f"resonance frequency {bad!r} Hz outside the tuning band [{lo:.6g}, {hi:.6g}] Hz")
         anchors = self.anchor_frequencies.double()
         self.detuning.copy_((f / anchors - 1.0) / self.resonator.damping)
         _nudge_to_exact(self.detuning, f.to(self.detuning.dtype), self.resonance_frequencies)
@@ -144,7 +149,7 @@ class ResonatorChainLayer(nn.Module):
         """Program the chain biases b_j (J,) in V."""
         v = torch.as_tensor(voltage, dtype=torch.float64)
         if v.shape != self.bias_raw.shape or not bool(torch.isfinite(v).all()):
-            raise ValueError(f"bias voltages: need {tuple(self.bias_raw.shape)} finite values, got {tuple(v.shape)}")
+            raise RfspinError(f"bias voltages: need {tuple(self.bias_raw.shape)} finite values, got {tuple(v.shape)}")
         self.bias_raw.copy_(v / self.bias_scale.double())
         _nudge_to_exact(self.bias_raw, v.to(self.bias_raw.dtype), self.bias_voltage)
 

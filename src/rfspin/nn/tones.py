@@ -7,6 +7,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
+from ..errors import RfspinError, RfspinTypeError
+
 __all__ = ["Tones", "check_powers"]
 
 
@@ -20,9 +22,9 @@ class Tones(NamedTuple):
 def check_powers(powers: Tensor, n_inputs: int, what: str = "input powers") -> None:
     """Raise ValueError unless ``powers`` is (B, n_inputs), finite and >= 0."""
     if not isinstance(powers, Tensor):
-        raise TypeError(f"{what}: expected a torch.Tensor, got {type(powers).__name__}")
+        raise RfspinTypeError(f"{what}: expected a torch.Tensor, got {type(powers).__name__}")
     if powers.dim() != 2 or powers.shape[-1] != n_inputs:
-        raise ValueError(
+        raise RfspinError(
             f"{what}: shape {tuple(powers.shape)} does not match (batch, {n_inputs}): "
             f"the layer has {n_inputs} input tones"
         )
@@ -30,7 +32,7 @@ def check_powers(powers: Tensor, n_inputs: int, what: str = "input powers") -> N
         finite = torch.isfinite(powers)
         if not bool(finite.all()):
             bad = powers[~finite].flatten()[0].item()
-            raise ValueError(f"{what}: contains {bad!r}; RF powers must be finite")
+            raise RfspinError(f"{what}: contains {bad!r}; RF powers must be finite")
         if powers.numel() and bool((powers < 0).any()):
             bad = powers.min().item()
-            raise ValueError(f"{what}: contains {bad!r}; RF powers must be >= 0")
+            raise RfspinError(f"{what}: contains {bad!r}; RF powers must be >= 0")

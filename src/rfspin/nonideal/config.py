@@ -21,10 +21,12 @@ naming the key and the value.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import fields, replace
 from pathlib import Path
 
+import tomllib
+
+from ..errors import RfspinError, RfspinFileNotFoundError
 from .models import (
     COMPONENTS,
     DeviceVariability,
@@ -77,46 +79,46 @@ def _field_for_key(section: str, key: str) -> tuple[str, float]:
         if key == name:
             if "" in units:
                 return name, 1.0
-            raise ValueError(f"{section}.{key}: needs a unit suffix, one of {[f'{name}_{u}' for u in units]}")
+            raise RfspinError(f"{section}.{key}: needs a unit suffix, one of {[f'{name}_{u}' for u in units]}")
         if key.startswith(name + "_"):
             unit = key[len(name) + 1 :]
             if unit in units:
                 return name, units[unit]
             if any(key.startswith(other + "_") and other != name and len(other) > len(name) for other in names):
                 continue
-            raise ValueError(
+            raise RfspinError(
                 f"{section}.{key}: unit {unit!r} is wrong for {name} ({_DIMENSION[name]}); "
                 f"use one of {[f'{name}_{u}' if u else name for u in units]}"
             )
     allowed = [f"{f.name}_<unit>" if _DIMENSION[f.name] != "count" else f.name for f in fields(cls)]
-    raise ValueError(f"{section}.{key}: unknown key; [{section}] takes {allowed}")
+    raise RfspinError(f"{section}.{key}: unknown key; [{section}] takes {allowed}")
 
 
 def _number(section: str, key: str, value, name: str, factor: float) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{section}.{key} = {value!r}: must be a number")
+        raise RfspinError(f"{section}.{key} = {value!r}: must be a number")
     if math.isnan(value) or (math.isinf(value) and name not in _INFINITE_OK):
-        raise ValueError(f"{section}.{key} = {value!r}: must be a finite number")
+        raise RfspinError(f"{section}.{key} = {value!r}: must be a finite number")
     if _DIMENSION[name] == "count":
         if float(value) != int(value):
-            raise ValueError(f"{section}.{key} = {value!r}: must be an integer")
+            raise RfspinError(f"{section}.{key} = {value!r}: must be an integer")
         return int(value)
     return float(value) * factor
 
 
 def _apply_section(component, section: str, table) -> object:
     if not isinstance(table, dict):
-        raise ValueError(f"[{section}]: expected a table of keys, got {table!r}")
+        raise RfspinError(f"[{section}]: expected a table of keys, got {table!r}")
     changes = {}
     for key, value in table.items():
         name, factor = _field_for_key(section, key)
         if name in changes:
-            raise ValueError(f"{section}.{key}: {name} is given twice (with different units?)")
+            raise RfspinError(f"{section}.{key}: {name} is given twice (with different units?)")
         changes[name] = _number(section, key, value, name, factor)
     try:
         return replace(component, **changes)
     except ValueError as exc:
-        raise ValueError(f"[{section}] {table}: {exc}") from exc
+        raise RfspinError(f"[{section}] {table}: {exc}") from exc
 
 
 def parse_nonidealities(data: dict, *, base: NonIdealities | None = None) -> NonIdealities:
@@ -128,7 +130,7 @@ def parse_nonidealities(data: dict, *, base: NonIdealities | None = None) -> Non
         result = preset(name)
     for section, table in data.items():
         if section not in COMPONENTS:
-            raise ValueError(f"unknown section or key {section!r}; allowed: 'preset', {sorted(COMPONENTS)}")
+            raise RfspinError(f"unknown section or key {section!r}; allowed: 'preset', {sorted(COMPONENTS)}")
         result = replace(result, **{section: _apply_section(getattr(result, section), section, table)})
     return result
 
@@ -137,15 +139,15 @@ def load_nonidealities(path: str | Path) -> NonIdealities:
     """Parse a TOML file into NonIdealities; errors name the file and the bad key."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"non-ideality config {str(path)!r} does not exist")
+        raise RfspinFileNotFoundError(f"non-ideality config {str(path)!r} does not exist")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML ({exc})") from exc
+        raise RfspinError(f"{path}: not valid TOML ({exc})") from exc
     try:
         return parse_nonidealities(data)
     except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from exc
+        raise RfspinError(f"{path}: {exc}") from exc
 
 
 def with_setting(nonideal: NonIdealities, setting: str, value: float) -> NonIdealities:
@@ -153,7 +155,7 @@ def with_setting(nonideal: NonIdealities, setting: str, value: float) -> NonIdea
     ``programming_error.relative_sigma_percent``."""
     section, _, key = setting.partition(".")
     if section not in COMPONENTS or not key:
-        raise ValueError(f"setting {setting!r}: expected SECTION.KEY_UNIT with SECTION in {sorted(COMPONENTS)}")
+        raise RfspinError(f"setting {setting!r}: expected SECTION.KEY_UNIT with SECTION in {sorted(COMPONENTS)}")
     return parse_nonidealities({section: {key: value}}, base=nonideal)
 
 
@@ -189,7 +191,7 @@ PRESETS: dict[str, NonIdealities] = {
 
 def preset(name: str) -> NonIdealities:
     if name not in PRESETS:
-        raise ValueError(f"unknown non-ideality preset {name!r}: choose one of {sorted(PRESETS)}")
+        raise RfspinError(f"unknown non-ideality preset {name!r}: choose one of {sorted(PRESETS)}")
     return PRESETS[name]
 
 
@@ -197,7 +199,7 @@ def from_description(data: dict) -> NonIdealities:
     """Inverse of :func:`describe` (SI field names), e.g. when loading a saved chip instance."""
     unknown = set(data) - set(COMPONENTS)
     if unknown:
-        raise ValueError(f"non-ideality record: unknown sections {sorted(unknown)}")
+        raise RfspinError(f"non-ideality record: unknown sections {sorted(unknown)}")
     return NonIdealities(
         **{s: COMPONENTS[s](**{k: math.inf if x is None else x for k, x in v.items()}) for s, v in data.items()}
     )

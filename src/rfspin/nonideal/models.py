@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
+from ..errors import RfspinError, RfspinTypeError
+
 __all__ = [
     "ProgrammingError",
     "DeviceVariability",
@@ -35,18 +37,18 @@ def _validate(obj, *, nonnegative=(), positive=(), fraction=(), infinite_ok=()) 
     for f in fields(obj):
         value = getattr(obj, f.name)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{name}.{f.name} = {value!r}: must be a number")
+            raise RfspinError(f"{name}.{f.name} = {value!r}: must be a number")
         if math.isnan(value) or (math.isinf(value) and f.name not in infinite_ok):
-            raise ValueError(f"{name}.{f.name} = {value!r}: must be a finite number")
+            raise RfspinError(f"{name}.{f.name} = {value!r}: must be a finite number")
     for key in nonnegative:
         if getattr(obj, key) < 0:
-            raise ValueError(f"{name}.{key} = {getattr(obj, key)!r}: must be >= 0")
+            raise RfspinError(f"{name}.{key} = {getattr(obj, key)!r}: must be >= 0")
     for key in positive:
         if not getattr(obj, key) > 0:
-            raise ValueError(f"{name}.{key} = {getattr(obj, key)!r}: must be > 0")
+            raise RfspinError(f"{name}.{key} = {getattr(obj, key)!r}: must be > 0")
     for key in fraction:
         if not 0 <= getattr(obj, key) <= 1:
-            raise ValueError(f"{name}.{key} = {getattr(obj, key)!r}: must lie in [0, 1]")
+            raise RfspinError(f"{name}.{key} = {getattr(obj, key)!r}: must lie in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class Temperature:
         for key in ("resonance_frequency_coefficient", "threshold_current_coefficient", "sensitivity_coefficient"):
             factor = 1 + getattr(self, key) * (self.temperature - self.reference_temperature)
             if factor <= 0:
-                raise ValueError(
+                raise RfspinError(
                     f"Temperature.{key} = {getattr(self, key)!r}: at {self.temperature} K the factor "
                     f"1 + c (T - T_ref) = {factor:.3g} is not positive"
                 )
@@ -210,7 +212,7 @@ class OutputADC:
 
     def __post_init__(self) -> None:
         if isinstance(self.bits, bool) or not isinstance(self.bits, int) or not 0 <= self.bits <= 32:
-            raise ValueError(f"OutputADC.bits = {self.bits!r}: must be an integer in [0, 32]")
+            raise RfspinError(f"OutputADC.bits = {self.bits!r}: must be an integer in [0, 32]")
         _validate(self, positive=("full_scale",))
 
 
@@ -260,7 +262,7 @@ class NonIdealities:
     def __post_init__(self) -> None:
         for name, cls in COMPONENTS.items():
             if not isinstance(getattr(self, name), cls):
-                raise TypeError(f"NonIdealities.{name}: expected {cls.__name__}, got {type(getattr(self, name)).__name__}")
+                raise RfspinTypeError(f"NonIdealities.{name}: expected {cls.__name__}, got {type(getattr(self, name)).__name__}")
 
     @property
     def has_noise(self) -> bool:

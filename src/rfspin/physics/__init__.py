@@ -11,7 +11,12 @@ from .oscillator import (
     oscillator_current,
     output_power,
 )
-from .params import ROSS2023_OSCILLATOR, ROSS2023_RESONATOR, OscillatorParams, ResonatorParams
+from .params import (
+    ROSS2023_OSCILLATOR,
+    ROSS2023_RESONATOR,
+    OscillatorParams,
+    ResonatorParams,
+)
 from .resonator import (
     chain_weights_direct,
     half_linewidth,

@@ -24,6 +24,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ..errors import RfspinError
+
 __all__ = ["chain_weights", "DEFAULT_BLOCK_ELEMENTS"]
 
 #: Elements (rows x resonators x tones) per block: small enough to stay in cache-sized
@@ -140,7 +142,7 @@ def chain_weights(
         block_elements: elements per block of the rows x K x I work.
     """
     if block_elements < 1:
-        raise ValueError(f"block_elements = {block_elements!r}: must be >= 1")
+        raise RfspinError(f"block_elements = {block_elements!r}: must be >= 1")
     lead = resonance_frequencies.shape[:-2]
     n_chains, n_res = resonance_frequencies.shape[-2:]
     v = resonance_frequencies.reshape(-1, n_res)

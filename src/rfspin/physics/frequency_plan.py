@@ -13,6 +13,8 @@ import math
 import torch
 from torch import Tensor
 
+from ..errors import RfspinError
+
 __all__ = ["linear_plan", "geometric_plan", "frequency_plan", "PLAN_KINDS"]
 
 PLAN_KINDS = ("linear", "geometric")
@@ -20,11 +22,11 @@ PLAN_KINDS = ("linear", "geometric")
 
 def _check(n: int, f_min: float, f_max: float) -> None:
     if not isinstance(n, int) or n < 1:
-        raise ValueError(f"number of tones n = {n!r}: must be an integer >= 1")
+        raise RfspinError(f"number of tones n = {n!r}: must be an integer >= 1")
     if not (math.isfinite(f_min) and math.isfinite(f_max)) or f_min <= 0:
-        raise ValueError(f"frequency band ({f_min!r}, {f_max!r}) Hz: must be finite with f_min > 0")
+        raise RfspinError(f"frequency band ({f_min!r}, {f_max!r}) Hz: must be finite with f_min > 0")
     if n > 1 and f_max <= f_min:
-        raise ValueError(f"frequency band ({f_min!r}, {f_max!r}) Hz: f_max must exceed f_min")
+        raise RfspinError(f"frequency band ({f_min!r}, {f_max!r}) Hz: f_max must exceed f_min")
 
 
 def linear_plan(n: int, f_min: float, f_max: float, *, dtype=torch.float64) -> Tensor:
@@ -50,4 +52,4 @@ def frequency_plan(kind: str, n: int, f_min: float, f_max: float, *, dtype=torch
         return linear_plan(n, f_min, f_max, dtype=dtype)
     if kind == "geometric":
         return geometric_plan(n, f_min, f_max, dtype=dtype)
-    raise ValueError(f"frequency plan kind = {kind!r}: must be one of {PLAN_KINDS}")
+    raise RfspinError(f"frequency plan kind = {kind!r}: must be one of {PLAN_KINDS}")

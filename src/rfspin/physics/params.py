@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
+from ..errors import RfspinError
+
 __all__ = [
     "ResonatorParams",
     "OscillatorParams",
@@ -22,14 +24,14 @@ def _check_finite(obj) -> None:
     for f in fields(obj):
         value = getattr(obj, f.name)
         if isinstance(value, (int, float)) and not math.isfinite(value):
-            raise ValueError(f"{type(obj).__name__}.{f.name} = {value!r}: must be a finite number")
+            raise RfspinError(f"{type(obj).__name__}.{f.name} = {value!r}: must be a finite number")
 
 
 def _check_positive(obj, *names: str) -> None:
     for name in names:
         value = getattr(obj, name)
         if not value > 0:
-            raise ValueError(f"{type(obj).__name__}.{name} = {value!r}: must be > 0")
+            raise RfspinError(f"{type(obj).__name__}.{name} = {value!r}: must be > 0")
 
 
 def ross2023_sensitivity(
@@ -77,14 +79,14 @@ class ResonatorParams:
         _check_finite(self)
         _check_positive(self, "sensitivity", "damping", "min_resonance_frequency", "resistance")
         if self.damping >= 0.5:
-            raise ValueError(f"ResonatorParams.damping = {self.damping!r}: must be < 0.5 (a resonance)")
+            raise RfspinError(f"ResonatorParams.damping = {self.damping!r}: must be < 0.5 (a resonance)")
         if self.max_resonance_frequency <= self.min_resonance_frequency:
-            raise ValueError(
+            raise RfspinError(
                 f"ResonatorParams.max_resonance_frequency = {self.max_resonance_frequency!r}: "
                 f"must exceed min_resonance_frequency = {self.min_resonance_frequency!r}"
             )
         if self.antisymmetric_weight == 0 and self.symmetric_weight == 0:
-            raise ValueError("ResonatorParams: antisymmetric_weight and symmetric_weight are both 0")
+            raise RfspinError("ResonatorParams: antisymmetric_weight and symmetric_weight are both 0")
 
 
 @dataclass(frozen=True)
@@ -133,9 +135,9 @@ class OscillatorParams:
             "relaxation_rate",
         )
         if self.nonlinear_damping <= -1:
-            raise ValueError(f"OscillatorParams.nonlinear_damping = {self.nonlinear_damping!r}: must be > -1")
+            raise RfspinError(f"OscillatorParams.nonlinear_damping = {self.nonlinear_damping!r}: must be > -1")
         if self.max_current_ratio <= 1:
-            raise ValueError(
+            raise RfspinError(
                 f"OscillatorParams.max_current_ratio = {self.max_current_ratio!r}: must be > 1 "
                 "(the clamp must lie above threshold)"
             )

@@ -26,6 +26,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ..errors import RfspinError
+
 __all__ = [
     "half_linewidth",
     "lineshape",
@@ -77,7 +79,7 @@ def lineshape_coefficients(
 def head_to_tail_signs(n: int, *, dtype: torch.dtype = torch.float32, device=None) -> Tensor:
     """s_k = (-1)^k for k = 0..n-1: consecutive resonators connected head-to-tail."""
     if n < 1:
-        raise ValueError(f"number of resonators n = {n!r}: must be >= 1")
+        raise RfspinError(f"number of resonators n = {n!r}: must be >= 1")
     signs = torch.ones(n, dtype=dtype, device=device)
     signs[1::2] = -1.0
     return signs

@@ -48,6 +48,7 @@ from pathlib import Path
 
 import torch
 
+from ..errors import RfspinError, RfspinTypeError
 from ..fileio import atomic_write_json, atomic_write_text, read_json
 from ..nn.network import NetworkSpec, RFNetwork
 from ..nn.oscillator_layer import OSCILLATOR_FIELDS, OscillatorLayer
@@ -98,7 +99,7 @@ def _list(t: torch.Tensor) -> list:
 def export_program(model: RFNetwork) -> dict:
     """The chip program of ``model`` as a JSON-ready dict (see module docstring)."""
     if not isinstance(model, RFNetwork):
-        raise TypeError(f"export_program needs an RFNetwork, got {type(model).__name__}")
+        raise RfspinTypeError(f"export_program needs an RFNetwork, got {type(model).__name__}")
     layers = []
     for layer in model.layers:
         if isinstance(layer, ResonatorChainLayer):
@@ -184,7 +185,7 @@ def read_program(path: str | Path) -> dict:
 
 def _need(cond: bool, where: str, msg: str) -> None:
     if not cond:
-        raise ValueError(f"{where}: {msg}")
+        raise RfspinError(f"{where}: {msg}")
 
 
 def validate_program(program: dict, where: str = "program") -> None:
@@ -208,7 +209,7 @@ def validate_program(program: dict, where: str = "program") -> None:
                   f"layer {li}: resonance frequency {f[bad].flatten()[0].item() if bad.any() else 0!r} Hz "
                   f"outside the tuning band [{lo:.6g}, {hi:.6g}] Hz")
         elif layer.get("type") != "oscillators":
-            raise ValueError(f"{where}: layer {li} has unknown type {layer.get('type')!r}")
+            raise RfspinError(f"{where}: layer {li} has unknown type {layer.get('type')!r}")
         for key, value in layer.items():
             if isinstance(value, list):
                 flat = torch.tensor(value, dtype=torch.float64).flatten()
@@ -227,7 +228,7 @@ def network_from_program(program: dict) -> RFNetwork:
     for layer, entry in zip(model.layers, program["layers"]):
         if isinstance(layer, ResonatorChainLayer):
             if entry["type"] != "resonator_chains":
-                raise ValueError(f"program layer type {entry['type']!r} where resonator chains were expected")
+                raise RfspinError(f"program layer type {entry['type']!r} where resonator chains were expected")
             layer.tone_frequencies.copy_(torch.tensor(entry["tone_frequencies_hz"]))
             layer.anchor_frequencies.copy_(torch.tensor(entry["anchor_frequencies_hz"]))
             layer.signs.copy_(torch.tensor(entry["signs"]))
@@ -239,7 +240,7 @@ def network_from_program(program: dict) -> RFNetwork:
         else:
             assert isinstance(layer, OscillatorLayer)
             if entry["type"] != "oscillators":
-                raise ValueError(f"program layer type {entry['type']!r} where oscillators were expected")
+                raise RfspinError(f"program layer type {entry['type']!r} where oscillators were expected")
             layer.frequencies.copy_(torch.tensor(entry["frequency_hz"]))
             for attr, key in _OSCILLATOR_KEYS.items():
                 getattr(layer, attr).copy_(torch.tensor(entry[key]))

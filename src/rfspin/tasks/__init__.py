@@ -1,8 +1,14 @@
 """Tasks (data + network + budget for each reference result) and run folders."""
 
-from .experiment import build_network_for, evaluate_run, load_run_model, plot_run, run_training
-from .registry import TASKS, Task, register_task, task_for, task_names
 from . import mnist  # noqa: F401  (registers the mnist tasks and the leroux2022 study)
+from .experiment import (
+    build_network_for,
+    evaluate_run,
+    load_run_model,
+    plot_run,
+    run_training,
+)
+from .registry import TASKS, Task, register_task, task_for, task_names
 
 __all__ = [
     "TASKS",

@@ -13,10 +13,15 @@ from pathlib import Path
 import torch
 
 from ..data.datasets import RFDataset
+from ..errors import RfspinError
 from ..fileio import atomic_write_json, read_json
 from ..nn.cnn import RFCNN
 from ..nn.network import NetworkSpec, RFNetwork, SoftwareMLP
-from ..program.chip_program import network_from_program, read_program, write_program_files
+from ..program.chip_program import (
+    network_from_program,
+    read_program,
+    write_program_files,
+)
 from ..train.checkpoint import load_checkpoint, model_from_checkpoint
 from ..train.trainer import evaluate_accuracy, train
 from .registry import Task
@@ -39,7 +44,7 @@ def build_network_for(task: Task, data: RFDataset, hidden: tuple[int, ...], seed
 def _check_program_fits(model: RFNetwork, data: RFDataset) -> None:
     sizes = model.spec.sizes
     if sizes[0] != data.n_features or sizes[-1] != data.n_classes:
-        raise ValueError(
+        raise RfspinError(
             f"program network {list(sizes)} does not fit the task: {data.n_features} features, "
             f"{data.n_classes} classes"
         )
@@ -102,7 +107,7 @@ def run_training(
         from ..train.chip_in_the_loop import ChipInTheLoop
 
         if resume or hardware_aware is not None:
-            raise ValueError("chip-in-the-loop training cannot be combined with --resume or --hw-aware")
+            raise RfspinError("chip-in-the-loop training cannot be combined with --resume or --hw-aware")
         trained = ChipInTheLoop(model, chip_in_the_loop)
         chip_before = evaluate_accuracy(trained, data.x_test, data.y_test)
     if hardware_aware is not None:
@@ -111,7 +116,7 @@ def run_training(
         trained = HardwareAwareNetwork(model, hardware_aware)
         hook = trained.step_hook
     if cfg.max_shift and "image_shape" not in data.notes:
-        raise ValueError(f"max_shift = {cfg.max_shift}: data set {data.name!r} is not an image set (no image_shape)")
+        raise RfspinError(f"max_shift = {cfg.max_shift}: data set {data.name!r} is not an image set (no image_shape)")
     out.mkdir(parents=True, exist_ok=True)  # only once data, model and options are valid
     result = train(trained, data, cfg, checkpoint_path=out / CHECKPOINT, resume=resume, progress=progress,
                    step_hook=hook)
@@ -180,7 +185,7 @@ def load_run_model(run_dir: str | Path) -> RFNetwork:
     ckpt = load_checkpoint(Path(run_dir) / CHECKPOINT)
     model = model_from_checkpoint(ckpt["model"])
     if not isinstance(model, (RFNetwork, RFCNN)):
-        raise ValueError(f"{run_dir}: checkpoint does not hold an RF network")
+        raise RfspinError(f"{run_dir}: checkpoint does not hold an RF network")
     return model
 
 
@@ -194,8 +199,12 @@ def evaluate_run(model: RFNetwork, data: RFDataset) -> dict:
 @torch.no_grad()
 def plot_run(model: RFNetwork | RFCNN, metrics: dict, out: Path) -> list[Path]:
     """The run's PNG plots (for a CNN: its convolution kernels' and dense head's chains)."""
-    from ..plotting.core import plot_chain_response, plot_learning_curves, plot_resonance_frequencies
     from ..physics.resonator import chain_weights_direct
+    from ..plotting.core import (
+        plot_chain_response,
+        plot_learning_curves,
+        plot_resonance_frequencies,
+    )
 
     histories = {"RF spintronic": metrics["history"]}
     if "baseline_history" in metrics:

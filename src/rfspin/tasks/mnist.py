@@ -23,8 +23,9 @@ import torch
 
 from ..data.datasets import RFDataset
 from ..data.idx import IDX_FILES, load_idx_folder
+from ..errors import RfspinFileNotFoundError
 from ..fileio import atomic_write_json, atomic_write_text
-from ..nn.cnn import CNNSpec, RFCNN, SoftwareCNN
+from ..nn.cnn import RFCNN, CNNSpec, SoftwareCNN
 from ..nn.operating_point import set_operating_points_
 from ..physics.params import ROSS2023_RESONATOR
 from ..train.trainer import TrainConfig
@@ -43,7 +44,7 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
         env = os.environ.get(MNIST_DIR_ENV)
         if not env:
             files = ", ".join(f"{s}[.gz]" for s in IDX_FILES.values())
-            raise FileNotFoundError(
+            raise RfspinFileNotFoundError(
                 f"MNIST data not given: pass --data-dir DIR (or set {MNIST_DIR_ENV}) where DIR holds {files}"
             )
         data_dir = env

@@ -13,7 +13,14 @@ from typing import Callable
 
 from torch import nn
 
-from ..data.datasets import RFDataset, load_digits, load_drone, load_nonlinear2d, load_spectra_file
+from ..data.datasets import (
+    RFDataset,
+    load_digits,
+    load_drone,
+    load_nonlinear2d,
+    load_spectra_file,
+)
+from ..errors import RfspinError, RfspinFileNotFoundError
 from ..train.trainer import TrainConfig
 
 __all__ = ["Task", "TASKS", "register_task", "task_for", "task_names"]
@@ -99,7 +106,7 @@ def task_for(name_or_path: str) -> Task:
     path = Path(name_or_path)
     if path.suffix.lower() in (".npz", ".h5", ".hdf5"):
         if not path.is_file():
-            raise FileNotFoundError(f"data file {name_or_path!r} does not exist")
+            raise RfspinFileNotFoundError(f"data file {name_or_path!r} does not exist")
         base = TASKS["drone"]
         return replace(
             base,
@@ -107,6 +114,6 @@ def task_for(name_or_path: str) -> Task:
             load=lambda seed, data_dir=None, p=path: load_spectra_file(p),
             reference="user data",
         )
-    raise ValueError(
+    raise RfspinError(
         f"unknown task {name_or_path!r}: choose one of {task_names()} or give a .npz/.h5 file of spectra"
     )

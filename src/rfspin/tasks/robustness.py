@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from ..errors import RfspinError
 from ..fileio import atomic_write_json, atomic_write_text
 from ..nn.binary import binarize, harden
 from ..nn.chip import chip_forward, sample_static
@@ -25,7 +26,13 @@ from ..nonideal.config import describe, with_setting
 from ..nonideal.models import NonIdealities
 from ..train.checkpoint import model_record, save_checkpoint
 from ..train.trainer import evaluate_accuracy, train
-from .experiment import CHECKPOINT, METRICS, build_network_for, load_run_model, read_run_metrics
+from .experiment import (
+    CHECKPOINT,
+    METRICS,
+    build_network_for,
+    load_run_model,
+    read_run_metrics,
+)
 from .registry import Task, task_for
 
 __all__ = [
@@ -67,7 +74,7 @@ def monte_carlo_accuracy(
     the random draws.
     """
     if n_chips < 1:
-        raise ValueError(f"n_chips = {n_chips!r}: must be >= 1")
+        raise RfspinError(f"n_chips = {n_chips!r}: must be >= 1")
     model.eval()
     chunk = chunk_chips or chips_per_chunk(model, len(y))
     accuracies = []
@@ -95,11 +102,11 @@ def parse_sweep(text: str) -> tuple[str, list[float]]:
     """'SECTION.KEY_UNIT=v1,v2,...' -> (setting, values)."""
     name, sep, values = text.partition("=")
     if not sep or not name or not values:
-        raise ValueError(f"--sweep {text!r}: expected SECTION.KEY_UNIT=v1,v2,... e.g. programming_error.relative_sigma_percent=0,0.5,1")
+        raise RfspinError(f"--sweep {text!r}: expected SECTION.KEY_UNIT=v1,v2,... e.g. programming_error.relative_sigma_percent=0,0.5,1")
     try:
         numbers = [float(v) for v in values.split(",")]
     except ValueError as exc:
-        raise ValueError(f"--sweep {text!r}: values must be numbers ({exc})") from exc
+        raise RfspinError(f"--sweep {text!r}: values must be numbers ({exc})") from exc
     return name.strip(), numbers
 
 

@@ -1,6 +1,11 @@
 """Training loops, checkpoints."""
 
-from .checkpoint import load_checkpoint, model_from_checkpoint, model_record, save_checkpoint
+from .checkpoint import (
+    load_checkpoint,
+    model_from_checkpoint,
+    model_record,
+    save_checkpoint,
+)
 from .trainer import TrainConfig, TrainResult, evaluate_accuracy, predict, train
 
 __all__ = [

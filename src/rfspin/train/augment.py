@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ..errors import RfspinError
+
 __all__ = ["random_shift"]
 
 
@@ -21,17 +23,17 @@ def random_shift(x: Tensor, image_shape: tuple[int, int, int], max_shift: int, g
     """
     c, h, w = (int(v) for v in image_shape)
     if not isinstance(max_shift, int) or max_shift < 0:
-        raise ValueError(f"max_shift = {max_shift!r}: must be an integer >= 0 (pixels)")
+        raise RfspinError(f"max_shift = {max_shift!r}: must be an integer >= 0 (pixels)")
     if x.dim() == 2 and x.shape[1] == c * h * w:
         images = x.view(x.shape[0], c, h, w)
     elif x.dim() == 4 and tuple(x.shape[1:]) == (c, h, w):
         images = x
     else:
-        raise ValueError(f"random_shift: inputs of shape {tuple(x.shape)} are not images of shape {(c, h, w)}")
+        raise RfspinError(f"random_shift: inputs of shape {tuple(x.shape)} are not images of shape {(c, h, w)}")
     if max_shift == 0 or x.shape[0] == 0:
         return x
     if max_shift >= min(h, w):
-        raise ValueError(f"max_shift = {max_shift}: must be smaller than the image ({h} x {w})")
+        raise RfspinError(f"max_shift = {max_shift}: must be smaller than the image ({h} x {w})")
     b, s = images.shape[0], max_shift
     padded = torch.nn.functional.pad(images, (s, s, s, s))
     dy, dx = torch.randint(0, 2 * s + 1, (2, b), generator=generator)

@@ -8,8 +8,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ..errors import RfspinError, RfspinFileNotFoundError, RfspinTypeError
 from ..fileio import atomic_write
-from ..nn.cnn import CNNSpec, RFCNN, SoftwareCNN
+from ..nn.cnn import RFCNN, CNNSpec, SoftwareCNN
 from ..nn.network import NetworkSpec, RFNetwork, SoftwareMLP
 
 __all__ = ["CHECKPOINT_VERSION", "save_checkpoint", "load_checkpoint", "model_from_checkpoint", "model_record"]
@@ -29,14 +30,14 @@ def load_checkpoint(path: str | Path) -> dict:
     """Load a checkpoint written by :func:`save_checkpoint`; clear errors when missing/corrupt."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist")
+        raise RfspinFileNotFoundError(f"checkpoint {str(path)!r} does not exist")
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # any unpickling failure (IndexError, UnpicklingError, BadZipFile ...) = corrupt
-        raise ValueError(f"checkpoint {str(path)!r} is corrupted or not an rfspin checkpoint ({exc})") from exc
+        raise RfspinError(f"checkpoint {str(path)!r} is corrupted or not an rfspin checkpoint ({exc})") from exc
     if not isinstance(data, dict) or data.get("format_version") != CHECKPOINT_VERSION:
         version = data.get("format_version") if isinstance(data, dict) else None
-        raise ValueError(
+        raise RfspinError(
             f"checkpoint {str(path)!r}: format_version {version!r} is not supported (expected {CHECKPOINT_VERSION})"
         )
     return data
@@ -53,7 +54,7 @@ def model_record(model: nn.Module) -> dict:
     if isinstance(model, (RFCNN, SoftwareCNN)):
         kind = "rf_cnn" if isinstance(model, RFCNN) else "software_cnn"
         return {"kind": kind, "spec": model.spec.to_dict(), "state": model.state_dict()}
-    raise TypeError(f"cannot checkpoint a {type(model).__name__}; expected RFNetwork, SoftwareMLP, RFCNN or SoftwareCNN")
+    raise RfspinTypeError(f"cannot checkpoint a {type(model).__name__}; expected RFNetwork, SoftwareMLP, RFCNN or SoftwareCNN")
 
 
 def model_from_checkpoint(record: dict) -> nn.Module:
@@ -66,6 +67,6 @@ def model_from_checkpoint(record: dict) -> nn.Module:
     elif kind in ("rf_cnn", "software_cnn"):
         model = (RFCNN if kind == "rf_cnn" else SoftwareCNN)(CNNSpec.from_dict(record["spec"]))
     else:
-        raise ValueError(f"checkpoint model kind {kind!r}: expected 'rf', 'software', 'rf_cnn' or 'software_cnn'")
+        raise RfspinError(f"checkpoint model kind {kind!r}: expected 'rf', 'software', 'rf_cnn' or 'software_cnn'")
     model.load_state_dict(record["state"])
     return model

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..errors import RfspinTypeError
 from ..hardware.protocol import HardwareBackend, Measurement, check_measurement
 from ..nn.chip import chip_oscillator_tones, chip_resonator_voltages, sample_static
 from ..nn.network import RFNetwork
@@ -141,9 +142,9 @@ class ChipInTheLoop(nn.Module):
                  seed: int = 0) -> None:
         super().__init__()
         if not isinstance(twin, RFNetwork):
-            raise TypeError(f"chip-in-the-loop needs an RFNetwork twin, got {type(twin).__name__}")
+            raise RfspinTypeError(f"chip-in-the-loop needs an RFNetwork twin, got {type(twin).__name__}")
         if not callable(getattr(backend, "measure", None)):
-            raise TypeError(f"backend {backend!r} has no measure(program, inputs) method")
+            raise RfspinTypeError(f"backend {backend!r} has no measure(program, inputs) method")
         self.network = twin
         self.backend = backend
         self.recalibrate = recalibrate

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from ..errors import RfspinError
 from ..nn.chip import chip_forward, sample_static
 from ..nn.network import RFNetwork
 from ..nonideal.config import describe
@@ -42,7 +43,7 @@ class HardwareAwareConfig:
 
     def __post_init__(self) -> None:
         if self.variant not in HW_VARIANTS:
-            raise ValueError(f"hardware-aware variant {self.variant!r}: choose one of {HW_VARIANTS}")
+            raise RfspinError(f"hardware-aware variant {self.variant!r}: choose one of {HW_VARIANTS}")
 
     def to_dict(self) -> dict:
         return {"variant": self.variant, "seed": self.seed, "nonideal": describe(self.nonideal)}

@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..data.datasets import RFDataset
+from ..errors import RfspinError, RfspinTypeError
 from ..nn.network import RFNetwork
 from ..nn.resonator_layer import ResonatorChainLayer
 from .trainer import TrainResult, evaluate_accuracy
@@ -54,11 +55,11 @@ class NodePerturbationConfig:
         for name in ("epochs", "batch_size", "n_perturbations"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < (0 if name == "epochs" else 1):
-                raise ValueError(f"{name} = {value!r}: must be an integer >= {0 if name == 'epochs' else 1}")
+                raise RfspinError(f"{name} = {value!r}: must be an integer >= {0 if name == 'epochs' else 1}")
         for name in ("learning_rate", "relative_sigma"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} = {value!r}: must be finite and > 0")
+                raise RfspinError(f"{name} = {value!r}: must be finite and > 0")
 
 
 def _walk(model: RFNetwork, powers: Tensor, nudges: list[Tensor] | None):
@@ -111,7 +112,7 @@ def train_node_perturbation(model: RFNetwork, data: RFDataset, config: NodePertu
                             *, progress: bool = False) -> TrainResult:
     """Train ``model`` with node perturbation; same history format as :func:`rfspin.train.train`."""
     if not isinstance(model, RFNetwork):
-        raise TypeError(f"node perturbation trains an RFNetwork, got {type(model).__name__}")
+        raise RfspinTypeError(f"node perturbation trains an RFNetwork, got {type(model).__name__}")
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, config.epochs)) if config.cosine else None
     shuffle = torch.Generator().manual_seed(config.seed)

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..data.datasets import RFDataset
+from ..errors import RfspinError, RfspinFileNotFoundError
 from .augment import random_shift
 from .checkpoint import load_checkpoint, model_record, save_checkpoint
 
@@ -47,15 +48,15 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if not isinstance(self.epochs, int) or self.epochs < 0:
-            raise ValueError(f"epochs = {self.epochs!r}: must be an integer >= 0")
+            raise RfspinError(f"epochs = {self.epochs!r}: must be an integer >= 0")
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
-            raise ValueError(f"batch_size = {self.batch_size!r}: must be an integer >= 1")
+            raise RfspinError(f"batch_size = {self.batch_size!r}: must be an integer >= 1")
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate = {self.learning_rate!r}: must be finite and > 0")
+            raise RfspinError(f"learning_rate = {self.learning_rate!r}: must be finite and > 0")
         if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
-            raise ValueError(f"weight_decay = {self.weight_decay!r}: must be finite and >= 0")
+            raise RfspinError(f"weight_decay = {self.weight_decay!r}: must be finite and >= 0")
         if not isinstance(self.max_shift, int) or self.max_shift < 0:
-            raise ValueError(f"max_shift = {self.max_shift!r}: must be an integer >= 0 (pixels)")
+            raise RfspinError(f"max_shift = {self.max_shift!r}: must be an integer >= 0 (pixels)")
 
 
 @dataclass
@@ -119,12 +120,12 @@ def train(
     start_epoch = 0
     if resume:
         if checkpoint_path is None or not Path(checkpoint_path).is_file():
-            raise FileNotFoundError(f"--resume: no checkpoint at {str(checkpoint_path)!r}")
+            raise RfspinFileNotFoundError(f"--resume: no checkpoint at {str(checkpoint_path)!r}")
         ckpt = load_checkpoint(checkpoint_path)
         # fields added to TrainConfig after the checkpoint was written take their defaults
         saved_cfg = {**asdict(TrainConfig()), **ckpt.get("train_config", {})} if ckpt.get("train_config") else {}
         if saved_cfg and saved_cfg != asdict(config):
-            raise ValueError(f"--resume: checkpoint was trained with {saved_cfg}, not {asdict(config)}")
+            raise RfspinError(f"--resume: checkpoint was trained with {saved_cfg}, not {asdict(config)}")
         model.load_state_dict(ckpt["model"]["state"])
         optimizer.load_state_dict(ckpt["optimizer"])
         if scheduler is not None and ckpt.get("scheduler") is not None:
@@ -135,7 +136,7 @@ def train(
 
     image_shape = data.notes.get("image_shape")
     if config.max_shift and image_shape is None:
-        raise ValueError(f"max_shift = {config.max_shift}: data set {data.name!r} has no image_shape (not images)")
+        raise RfspinError(f"max_shift = {config.max_shift}: data set {data.name!r} has no image_shape (not images)")
     n = len(data.y_train)
     bar = _progress(config.epochs - start_epoch, progress, type(model).__name__)
     for epoch in range(start_epoch, config.epochs):
