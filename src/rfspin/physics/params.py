@@ -7,9 +7,10 @@ Use :func:`dataclasses.replace` to derive a variant: ``replace(ROSS2023_RESONATO
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from ..errors import RfspinError
+from ..validation import check_fields
 
 __all__ = [
     "ResonatorParams",
@@ -20,18 +21,7 @@ __all__ = [
 ]
 
 
-def _check_finite(obj) -> None:
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        if isinstance(value, (int, float)) and not math.isfinite(value):
-            raise RfspinError(f"{type(obj).__name__}.{f.name} = {value!r}: must be a finite number")
-
-
-def _check_positive(obj, *names: str) -> None:
-    for name in names:
-        value = getattr(obj, name)
-        if not value > 0:
-            raise RfspinError(f"{type(obj).__name__}.{name} = {value!r}: must be > 0")
+_POSITIVE = {"gt": 0.0}
 
 
 def ross2023_sensitivity(
@@ -76,8 +66,10 @@ class ResonatorParams:
     resistance: float = 1e3
 
     def __post_init__(self) -> None:
-        _check_finite(self)
-        _check_positive(self, "sensitivity", "damping", "min_resonance_frequency", "resistance")
+        check_fields(
+            self, sensitivity=_POSITIVE, damping=_POSITIVE, min_resonance_frequency=_POSITIVE,
+            max_resonance_frequency=_POSITIVE, resistance=_POSITIVE,
+        )
         if self.damping >= 0.5:
             raise RfspinError(f"ResonatorParams.damping = {self.damping!r}: must be < 0.5 (a resonance)")
         if self.max_resonance_frequency <= self.min_resonance_frequency:
@@ -122,17 +114,15 @@ class OscillatorParams:
     relaxation_rate: float = 2 * math.pi * 20e6 * 0.01
 
     def __post_init__(self) -> None:
-        _check_finite(self)
-        _check_positive(
+        check_fields(
             self,
-            "threshold_current",
-            "resistance",
-            "magnetoresistance_ratio",
-            "spin_polarization",
-            "max_output_power",
-            "transconductance",
-            "linewidth_min",
-            "relaxation_rate",
+            **{
+                name: _POSITIVE
+                for name in (
+                    "threshold_current", "resistance", "magnetoresistance_ratio", "spin_polarization",
+                    "max_output_power", "transconductance", "linewidth_min", "relaxation_rate",
+                )
+            },
         )
         if self.nonlinear_damping <= -1:
             raise RfspinError(f"OscillatorParams.nonlinear_damping = {self.nonlinear_damping!r}: must be > -1")
