@@ -31,7 +31,7 @@ def test_monte_carlo_matches_chip_instances(net):
     acc = monte_carlo_accuracy(net, cfg, x, y, 7, gen(3), chunk_chips=7)
     static = sample_static(net, cfg, 7, gen(3))
     for c in range(7):
-        chip = ChipInstance(net, cfg, {k: v[c:c + 1] for k, v in static.items()}, 0)
+        chip = ChipInstance(net, cfg, static.select(c), 0)
         with torch.no_grad():
             assert acc[c].item() == pytest.approx((chip(x).argmax(1) == y).float().mean().item())
     ideal = monte_carlo_accuracy(net, NonIdealities(), x, y, 5, gen(), chunk_chips=2)
@@ -54,10 +54,10 @@ def test_hardware_aware_network(net):
     hw.eval()
     assert torch.equal(hw(x), net(x))
     hw.train()
-    before = hw.static["0.frequency_factor"].clone()
+    before = hw.static.layers[0].frequency_factor.clone()
     assert not torch.allclose(hw(x), net(x))
     hw.step_hook(hw)
-    assert not torch.equal(before, hw.static["0.frequency_factor"])
+    assert not torch.equal(before, hw.static.layers[0].frequency_factor)
     assert set(hw.state_dict()) == set(net.state_dict())
     # twin variant: value of the chip, gradient of the ideal network
     twin = HardwareAwareNetwork(net, HardwareAwareConfig(cfg.nonideal, variant="twin"))

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import RfspinError
+from .common import add_device_argument, device_from_args
 
 
 def register(sub) -> None:
@@ -24,6 +25,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the chip draws (default 0)")
     p.add_argument("--chunk", type=int, default=None, help="chips per batched chunk (default: fit 256 MiB)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    add_device_argument(p)
     p.set_defaults(func=run)
 
 
@@ -37,10 +39,11 @@ def run(args: argparse.Namespace) -> int:
         raise RfspinError(f"--chunk {args.chunk}: must be >= 1")
     if args.config is not None and args.preset is not None:
         raise RfspinError("give --config or --preset, not both")
+    device = device_from_args(args)
     nonideal = load_nonidealities(args.config) if args.config is not None else preset(args.preset or "ideal")
     sweeps = [parse_sweep(s) for s in args.sweep]
     report = robustness_study(args.run_dir, nonideal, n_chips=args.chips, sweeps=sweeps, seed=args.seed,
-                              chunk_chips=args.chunk, plots=not args.no_plots)
+                              chunk_chips=args.chunk, plots=not args.no_plots, device=device)
     print(f"{report['task']}: ideal test accuracy {100 * report['ideal_test_accuracy']:.2f} %, {args.chips} chips per setting")
     print(f"{'setting':<50} {'mean':>7} {'std':>6} {'p05':>7} {'min':>7}")
     for r in report["results"]:

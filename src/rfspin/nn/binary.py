@@ -21,6 +21,7 @@ plain RFNetwork programmed with the chosen states (checkpoints, chip programs, c
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -28,12 +29,48 @@ from torch import Tensor
 from ..errors import RfspinError
 from ..physics.chain_kernel import chain_weights
 from ..physics.resonator import lineshape_coefficients
+from ..validation import check_number
+from .engine import chain_layers
 from .network import RFNetwork
 from .resonator_layer import ResonatorChainLayer
 
-__all__ = ["BinaryResonatorChainLayer", "binarize", "harden", "BINARY_MODES"]
+__all__ = ["BinaryResonatorChainLayer", "BinarySynapses", "binarize", "harden", "BINARY_MODES"]
 
 BINARY_MODES = ("ste", "relaxed")
+
+
+@dataclass(frozen=True)
+class BinarySynapses:
+    """How a run binarises its network (see :func:`binarize`).
+
+    mode: "ste" or "relaxed"; half_split, center: the two states at center +- half_split
+    [nominal half linewidths]; relaxation: temperature of the relaxed mode's tanh [1].
+    """
+
+    mode: str = "ste"
+    half_split: float = 1.0
+    center: float = 0.0
+    relaxation: float = 0.3
+
+    def __post_init__(self) -> None:
+        if self.mode not in BINARY_MODES:
+            raise RfspinError(f"binary mode {self.mode!r}: choose one of {BINARY_MODES}")
+        for name in ("half_split", "relaxation"):
+            check_number(getattr(self, name), f"BinarySynapses.{name}", gt=0.0)
+        check_number(self.center, "BinarySynapses.center")
+
+    def to_dict(self) -> dict:
+        return {"mode": self.mode, "half_split_linewidths": self.half_split, "center_linewidths": self.center,
+                "relaxation": self.relaxation}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "BinarySynapses":
+        keys = {"mode": "mode", "half_split_linewidths": "half_split", "center_linewidths": "center",
+                "relaxation": "relaxation"}
+        unknown = set(data) - set(keys)
+        if unknown:
+            raise RfspinError(f"binary synapses: unknown keys {sorted(unknown)}; allowed {sorted(keys)}")
+        return cls(**{keys[k]: v for k, v in data.items()})
 
 
 def _sign_ste(w: Tensor) -> Tensor:
@@ -44,6 +81,8 @@ def _sign_ste(w: Tensor) -> Tensor:
 
 class BinaryResonatorChainLayer(ResonatorChainLayer):
     """A chain layer whose resonators each take one of two resonance frequencies."""
+
+    synapse_states = 2
 
     def __init__(self, *args, half_split: float = 1.0, center: float = 0.0, mode: str = "ste",
                  relaxation: float = 0.3, **kwargs) -> None:
@@ -114,8 +153,9 @@ class BinaryResonatorChainLayer(ResonatorChainLayer):
 def binarize(model: RFNetwork, *, half_split: float = 1.0, center: float = 0.0, mode: str = "ste",
              relaxation: float = 0.3) -> RFNetwork:
     """Replace every ResonatorChainLayer of ``model`` by a binary one (same devices), in place."""
+    chains = {id(layer) for layer in chain_layers(model.layers)}
     for i, layer in enumerate(model.layers):
-        if isinstance(layer, ResonatorChainLayer) and not isinstance(layer, BinaryResonatorChainLayer):
+        if id(layer) in chains and layer.synapse_states is None:  # analog chains only
             binary = BinaryResonatorChainLayer(
                 layer.tone_frequencies, layer.n_chains, layer.resonator,
                 anchor_frequencies=layer.anchor_frequencies, bias_scale=float(layer.bias_scale),
@@ -123,14 +163,14 @@ def binarize(model: RFNetwork, *, half_split: float = 1.0, center: float = 0.0, 
                 dtype=layer.detuning.dtype,
             )
             binary.load_state_dict(layer.state_dict())
-            model.layers[i] = binary
+            model.layers[i] = binary.to(layer.detuning.device)
     return model
 
 
 @torch.no_grad()
 def harden(model: RFNetwork) -> RFNetwork:
     """A plain RFNetwork with the binary states programmed as resonance frequencies."""
-    plain = RFNetwork(model.spec)
+    plain = RFNetwork(model.spec).to(model.input_power.device)
     plain.load_state_dict(copy.deepcopy(model.state_dict()))
     was = model.training
     model.eval()
