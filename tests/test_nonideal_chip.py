@@ -1,5 +1,6 @@
 """Chip instances: statistics of the sampled non-idealities, noise vs static, reproducibility."""
 
+import copy
 import math
 
 import pytest
@@ -90,21 +91,23 @@ def test_noise_changes_each_forward_static_does_not(net):
     assert torch.equal(quiet(x), quiet(x))  # static only: deterministic
 
 
-def test_seed_reproduces_chip_exactly_and_save_load(net, tmp_path):
-    x = torch.rand(5, 16, generator=gen(5))
+def test_seed_reproduces_chip_exactly_and_save_load(net, tmp_path, devices):
+    net = copy.deepcopy(net).to(devices)
+    x = torch.rand(5, 16, generator=gen(5)).to(devices)
     c1, c2 = (ChipInstance.sample(net, PRESETS["lab-2023"], gen(11)) for _ in range(2))
     assert c1.static.equal(c2.static)
     assert torch.equal(c1(x), c2(x))
     c3 = ChipInstance.sample(net, PRESETS["lab-2023"], gen(12))
     assert not torch.equal(c1.static.layers[0].sensitivity_factor, c3.static.layers[0].sensitivity_factor)
     c1.save(tmp_path / "chip.pt")
-    loaded = ChipInstance.load(tmp_path / "chip.pt")
+    loaded = ChipInstance.load(tmp_path / "chip.pt", device=devices)
     fresh = ChipInstance.sample(net, PRESETS["lab-2023"], gen(11))
     assert torch.equal(loaded(x), fresh(x)) and torch.equal(loaded(x), fresh(x))
 
 
-def test_ideal_chip_is_the_network_and_batched_equals_single(net):
-    x = torch.rand(7, 16, generator=gen(6))
+def test_ideal_chip_is_the_network_and_batched_equals_single(net, devices):
+    net = copy.deepcopy(net).to(devices)
+    x = torch.rand(7, 16, generator=gen(6)).to(devices)
     with torch.no_grad():
         ideal = ChipInstance.sample(net, NonIdealities(), gen())(x)
         torch.testing.assert_close(ideal, net(x), rtol=1e-5, atol=1e-7)

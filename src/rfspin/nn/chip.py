@@ -37,7 +37,7 @@ import torch
 from torch import Tensor, nn
 
 from ..device import random_normal
-from ..errors import RfspinError
+from ..errors import RfspinError, RfspinTypeError
 from ..fileio import atomic_write
 from ..nonideal.config import describe, from_description
 from ..nonideal.models import NonIdealities
@@ -189,7 +189,8 @@ class ChipInstance(nn.Module):
 
     def __init__(self, network: RFNetwork, nonideal: NonIdealities, static: StaticSample, noise_seed: int):
         super().__init__()
-        chain_sites(network.layers)  # a dense RF network (raises otherwise)
+        if not isinstance(network, RFNetwork):
+            raise RfspinTypeError(f"a chip instance needs a dense RFNetwork, got {type(network).__name__}")
         self.network = network
         self.nonideal = nonideal
         if not isinstance(static, StaticSample):

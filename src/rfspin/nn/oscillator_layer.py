@@ -57,7 +57,7 @@ class OscillatorLayer(nn.Module):
             self.register_buffer(name, torch.full((n,), float(getattr(oscillator, name)), dtype=dtype))
         self.register_buffer("power_prefactor", torch.full((n,), oscillator.power_prefactor, dtype=dtype))
         self._shift_key: tuple | None = None
-        self._shift = False
+        self._shift = oscillator.nonlinear_frequency_shift != 0
 
     @property
     def n_neurons(self) -> int:
@@ -78,8 +78,11 @@ class OscillatorLayer(nn.Module):
         """Whether any neuron's frequency depends on its power (N != 0): per-sample tones.
 
         Looked at once per change of the buffer (version-keyed), not on every forward: no host
-        synchronisation inside the forward pass.
+        synchronisation inside the forward pass. Under ``torch.compile`` the flag of the last
+        eager look is used (the compiled graph is guarded on it).
         """
+        if torch.compiler.is_compiling():
+            return self._shift
         buf = self.nonlinear_frequency_shift
         key = (buf.data_ptr(), buf._version, buf.device)
         if key != self._shift_key:

@@ -184,7 +184,7 @@ class ResonatorChainLayer(nn.Module):
         Cached while gradients are off and nothing changed (inference).
         """
         u = self.tone_frequencies if tone_frequencies is None else tone_frequencies
-        caching = not torch.is_grad_enabled() and tone_frequencies is None
+        caching = not torch.is_grad_enabled() and tone_frequencies is None and not torch.compiler.is_compiling()
         key = None
         if caching:
             key = tuple((t.data_ptr(), t._version) for t in (self.detuning, *self.buffers()))

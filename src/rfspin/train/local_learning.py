@@ -126,10 +126,11 @@ def train_node_perturbation(model: RFNetwork, data: RFDataset, config: NodePertu
     history = []
     x_train, y_train = data.x_train.to(device), data.y_train.to(device)
     n = len(y_train)
+    losses = EpochLoss(device)
     for epoch in range(config.epochs):
         t0 = time.perf_counter()
         model.train()
-        losses = EpochLoss(device)
+        losses.new_epoch()
         perm = torch.randperm(n, generator=shuffle).to(device)
         for i in range(0, n, config.batch_size):
             idx = perm[i:i + config.batch_size]

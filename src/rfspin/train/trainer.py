@@ -89,11 +89,15 @@ class TrainingDiverged(RfspinError):
 
 
 class EpochLoss:
-    """Sum of batch losses and the last finite one, kept on the device: no host sync per step."""
+    """The epoch's sum of batch losses and the run's last finite batch loss, kept on the device:
+    no host sync per step. :meth:`new_epoch` resets the sum only."""
 
     def __init__(self, device: torch.device) -> None:
         self.total = torch.zeros((), dtype=torch.float64, device=device)
         self.finite = torch.full((), math.nan, dtype=torch.float64, device=device)
+
+    def new_epoch(self) -> None:
+        self.total = torch.zeros_like(self.total)
 
     def add(self, loss: Tensor, n: int) -> None:
         value = loss.detach().double()
@@ -217,13 +221,14 @@ def train(
                 "epoch": epoch, "history": history, "train_config": asdict(config), **(extra_state or {}),
             })
 
+    losses = EpochLoss(device)
     bar = _progress(config.epochs - start_epoch, progress, type(model).__name__)
     for epoch in range(start_epoch, config.epochs):
         t0 = time.perf_counter()
         snapshot = _snapshot(model, optimizer, scheduler, generator)
         model.train()
         perm = torch.randperm(n, generator=generator).to(device)
-        losses = EpochLoss(device)
+        losses.new_epoch()
         for i in range(0, n, config.batch_size):
             idx = perm[i : i + config.batch_size]
             x = x_train[idx]
