@@ -21,9 +21,9 @@ from rfspin.nn import (
     build_rf_network,
     run_layers,
 )
-from rfspin.nn.cnn import RFCNN, CNNSpec
 from rfspin.nn.chip import ChipInstance, chip_forward, sample_static
 from rfspin.nn.chip_static import OscillatorStatic, ResonatorStatic
+from rfspin.nn.cnn import RFCNN, CNNSpec
 from rfspin.nonideal import NonIdealities, parse_nonidealities
 from rfspin.physics import geometric_plan
 from rfspin.program import export_program

@@ -25,7 +25,8 @@ def register(sub) -> None:
                         "(image tasks only; default: the task's, 1 for mnist, 2 for mnist-cnn, else 0)")
     p.add_argument("--seed", type=int, default=0, help="seed of initialisation and shuffling (default 0)")
     p.add_argument("--out", type=Path, default=None, help="run folder (default runs/TASK-seedS)")
-    p.add_argument("--baseline", action="store_true", help="also train the software baseline of the same shape (MLP or CNN)")
+    p.add_argument("--baseline", action="store_true",
+                   help="also train the software baseline of the same shape (MLP or CNN)")
     p.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoint")
     p.add_argument("--program", type=Path, default=None, help="start from a chip program file (program.json)")
     p.add_argument("--init-from", type=Path, default=None, metavar="RUN_DIR",
@@ -89,8 +90,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{m['task']}: {kind} {'-'.join(map(str, m['sizes']))}, {m['epochs']} epochs, seed {m['seed']}: "
           f"test accuracy {100 * m['test_accuracy']:.2f} % (train {100 * m['train_accuracy']:.2f} %)")
     if "chip_test_accuracy" in m:
-        print(f"chip-in-the-loop on {m['chip_backend']}: chip test accuracy {100 * m['chip_test_accuracy_before']:.2f} % "
-              f"before, {100 * m['chip_test_accuracy']:.2f} % after (train {100 * m['chip_train_accuracy']:.2f} %)")
+        print(f"chip-in-the-loop on {m['chip_backend']}: chip test accuracy "
+              f"{100 * m['chip_test_accuracy_before']:.2f} % before, {100 * m['chip_test_accuracy']:.2f} % after "
+              f"(train {100 * m['chip_train_accuracy']:.2f} %)")
     if "baseline_test_accuracy" in m:
         print(f"software baseline, same shape and budget: test accuracy {100 * m['baseline_test_accuracy']:.2f} %")
     print(f"{m['n_synapses']} resonators, {m['n_neurons']} neurons on {m['device']}; run folder: {config.out_dir}")

@@ -64,8 +64,8 @@ class RFDataset:
         if self.image_shape is not None:
             shape = tuple(self.image_shape)
             if len(shape) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in shape):
-                raise RfspinError(f"{self.name}: image_shape = {self.image_shape!r}: must be (channels, height, width), "
-                                  "integers >= 1")
+                raise RfspinError(f"{self.name}: image_shape = {self.image_shape!r}: must be "
+                                  "(channels, height, width), integers >= 1")
             if shape[0] * shape[1] * shape[2] != self.x_train.shape[-1]:
                 raise RfspinError(f"{self.name}: image_shape {shape} holds {shape[0] * shape[1] * shape[2]} values, "
                                   f"the rows have {self.x_train.shape[-1]} features")

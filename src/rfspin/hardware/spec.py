@@ -70,7 +70,7 @@ class ReplaySpec:
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """Your lab code: ``module.function(program, inputs) -> outputs`` (:class:`~rfspin.hardware.function.FunctionBackend`)."""
+    """Your lab code ``module.function(program, inputs) -> outputs`` (a :class:`~rfspin.hardware.FunctionBackend`)."""
 
     module: str
     function: str
@@ -78,7 +78,7 @@ class FunctionSpec:
     kind = "python"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.module, str) or not isinstance(self.function, str) or not self.module or not self.function:
+        if not all(isinstance(v, str) and v for v in (self.module, self.function)):
             raise RfspinError(f"function backend {self.module!r}:{self.function!r}: give a module and a function name")
 
     def build(self):

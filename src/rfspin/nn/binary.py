@@ -91,7 +91,8 @@ class BinaryResonatorChainLayer(ResonatorChainLayer):
             raise RfspinError(f"binary mode {mode!r}: choose one of {BINARY_MODES}")
         if not half_split > 0 or not relaxation > 0:
             raise RfspinError(f"half_split = {half_split!r}, relaxation = {relaxation!r}: both must be > 0")
-        self.mode, self.half_split, self.center, self.relaxation = mode, float(half_split), float(center), float(relaxation)
+        self.mode, self.half_split = mode, float(half_split)
+        self.center, self.relaxation = float(center), float(relaxation)
 
     def states(self) -> Tensor:
         """s (J, K) in {-1, +1} (relaxed: in (-1, 1) while training)."""
@@ -105,7 +106,8 @@ class BinaryResonatorChainLayer(ResonatorChainLayer):
         """(f(+1), f(-1)), each (K,) [Hz], inside the tuning band."""
         unit = self.anchor_frequencies * self.resonator.damping
         return tuple(
-            torch.clamp(self.anchor_frequencies + unit * (self.center + sign * self.half_split), self.band[0], self.band[1])
+            torch.clamp(self.anchor_frequencies + unit * (self.center + sign * self.half_split),
+                        self.band[0], self.band[1])
             for sign in (1.0, -1.0)
         )
 

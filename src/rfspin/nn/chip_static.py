@@ -97,7 +97,8 @@ class StaticSample:
             for name, t in _tensors(entry).items():
                 if not isinstance(t, Tensor) or t.dim() < 2 or t.shape[0] != self.n_chips:
                     shape = tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__
-                    raise RfspinError(f"static sample layer {index}.{name}: shape {shape}, expected ({self.n_chips}, ...)")
+                    raise RfspinError(f"static sample layer {index}.{name}: shape {shape}, "
+                                      f"expected ({self.n_chips}, ...)")
 
     def select(self, chip: int) -> "StaticSample":
         """The sample of chip ``chip`` alone (n_chips = 1)."""

@@ -76,7 +76,8 @@ class CNNSpec:
         if self.encoding not in CONV_ENCODINGS:
             raise RfspinError(f"encoding = {self.encoding!r}: must be one of {CONV_ENCODINGS}")
         if self.n_classes < 2 or any(h < 1 for h in self.hidden):
-            raise RfspinError(f"n_classes = {self.n_classes!r}, hidden = {self.hidden!r}: need >= 2 classes, widths >= 1")
+            raise RfspinError(f"n_classes = {self.n_classes!r}, hidden = {self.hidden!r}: "
+                              "need >= 2 classes, widths >= 1")
         for name in ("input_power", "readout_scale", "min_frequency", "max_frequency"):
             if not getattr(self, name) > 0:
                 raise RfspinError(f"CNNSpec.{name} = {getattr(self, name)!r}: must be > 0")

@@ -94,6 +94,6 @@ def plot_run(model: RFNetwork | RFCNN, metrics: dict, out: Path) -> list[Path]:
             title="Output chain 0: rectified voltage per input power",
         )
     )
-    layers = [(cpu(l.resonance_frequencies()).numpy(), cpu(l.anchor_frequencies).numpy()) for l in chains]
+    layers = [(cpu(c.resonance_frequencies()).numpy(), cpu(c.anchor_frequencies).numpy()) for c in chains]
     paths.append(plot_resonance_frequencies(layers, out / "resonance_frequencies.png"))
     return paths

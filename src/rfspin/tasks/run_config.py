@@ -132,8 +132,9 @@ class RunConfig:
         for name in ("baseline", "resume", "plots", "progress"):
             if not isinstance(getattr(self, name), bool):
                 raise RfspinTypeError(f"RunConfig.{name} = {getattr(self, name)!r}: must be True or False")
-        for name, cls in (("hardware_aware", HardwareAwareConfig), ("binary", BinarySynapses),
-                          ("chip_in_the_loop", (SimulatorSpec, ReplaySpec, FunctionSpec)), ("spec_overrides", SpecFields)):
+        typed = (("hardware_aware", HardwareAwareConfig), ("binary", BinarySynapses),
+                 ("chip_in_the_loop", (SimulatorSpec, ReplaySpec, FunctionSpec)), ("spec_overrides", SpecFields))
+        for name, cls in typed:
             value = getattr(self, name)
             if value is not None and not isinstance(value, cls):
                 raise RfspinTypeError(f"RunConfig.{name}: got a {type(value).__name__}")

@@ -152,8 +152,8 @@ class ChipInTheLoop(nn.Module):
     """A trainable view of a chip: parameters = the twin's, outputs = the backend's [V].
 
     Works with :func:`rfspin.train.trainer.train` (checkpoints hold ``loop.network``, the twin
-    with the trained program; resuming is not supported). ``recalibrate``: refit the twin correction on every training batch's
-    measurement (``recalibration_steps`` Adam steps) before the gradient is taken.
+    with the trained program; resuming is not supported). ``recalibrate``: refit the twin
+    correction on every training batch's measurement (``recalibration_steps`` Adam steps) before the gradient is taken.
     ``gradient_nonideal``: the backward pass goes through a twin with a fresh random sample of
     these (expected) non-idealities every step, an unbiased estimate of the gradient averaged
     over the chips the fab could have made (for deviations known only by their spread).
@@ -199,7 +199,8 @@ class ChipInTheLoop(nn.Module):
         m = check_measurement(self.backend.measure(program, inputs.detach(), intermediates=self.use_intermediates),
                               program, inputs.shape[0], repr(self.backend))
         device = self.network.input_power.device
-        m = Measurement(m.outputs_v.to(device), None if m.intermediates is None else [v.to(device) for v in m.intermediates])
+        hidden = None if m.intermediates is None else [v.to(device) for v in m.intermediates]
+        m = Measurement(m.outputs_v.to(device), hidden)
         if self.recalibrate and self.training:
             self._fit_correction(inputs, m, self.recalibration_steps)
         return m

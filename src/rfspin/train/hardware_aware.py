@@ -46,7 +46,8 @@ class HardwareAwareConfig:
 
     def __post_init__(self) -> None:
         if not isinstance(self.nonideal, NonIdealities):
-            raise RfspinTypeError(f"HardwareAwareConfig.nonideal: expected NonIdealities, got {type(self.nonideal).__name__}")
+            raise RfspinTypeError(f"HardwareAwareConfig.nonideal: expected NonIdealities, "
+                                  f"got {type(self.nonideal).__name__}")
         if self.variant not in HW_VARIANTS:
             raise RfspinError(f"hardware-aware variant {self.variant!r}: choose one of {HW_VARIANTS}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):

@@ -109,8 +109,9 @@ def node_perturbation_gradients(model: RFNetwork, inputs: Tensor, labels: Tensor
     return clean_loss
 
 
-def train_node_perturbation(model: RFNetwork, data: RFDataset, config: NodePerturbationConfig = NodePerturbationConfig(),
-                            *, progress: bool = False) -> TrainResult:
+def train_node_perturbation(model: RFNetwork, data: RFDataset,
+                            config: NodePerturbationConfig = NodePerturbationConfig(), *,
+                            progress: bool = False) -> TrainResult:
     """Train ``model`` with node perturbation; same history format as :func:`rfspin.train.train`.
 
     Runs on the model's device (the shuffling generator stays on the CPU, the nudges are drawn
@@ -120,7 +121,8 @@ def train_node_perturbation(model: RFNetwork, data: RFDataset, config: NodePertu
         raise RfspinTypeError(f"node perturbation trains an RFNetwork, got {type(model).__name__}")
     device = model.input_power.device
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, config.epochs)) if config.cosine else None
+    scheduler = (torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, config.epochs))
+                 if config.cosine else None)
     shuffle = torch.Generator().manual_seed(config.seed)
     nudges = make_generator(device, config.seed + 1)
     history = []

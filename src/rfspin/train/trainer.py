@@ -210,7 +210,8 @@ def train(
     image_shape = data.image_shape
     if config.max_shift and image_shape is None:
         raise RfspinError(f"max_shift = {config.max_shift}: data set {data.name!r} has no image_shape (not images)")
-    x_train, y_train = data.x_train.to(device), data.y_train.to(device)
+    x_train, y_train = data.x_train.to(device), data.y_train.to(device)  # moved once, not per epoch
+    x_test, y_test = data.x_test.to(device), data.y_test.to(device)
     n = len(y_train)
 
     def save(epoch: int, state: dict) -> None:
@@ -253,8 +254,8 @@ def train(
         record = {
             "epoch": epoch + 1,
             "loss": mean_loss,
-            "train_accuracy": evaluate_accuracy(model, data.x_train, data.y_train),
-            "test_accuracy": evaluate_accuracy(model, data.x_test, data.y_test),
+            "train_accuracy": evaluate_accuracy(model, x_train, y_train),
+            "test_accuracy": evaluate_accuracy(model, x_test, y_test),
             "time_s": time.perf_counter() - t0,
         }
         history.append(record)
@@ -264,9 +265,5 @@ def train(
                          "scheduler": None if scheduler is None else scheduler.state_dict(),
                          "generator": generator.get_state()})
     bar.close()
-    return TrainResult(
-        model,
-        tuple(history),
-        evaluate_accuracy(model, data.x_train, data.y_train),
-        evaluate_accuracy(model, data.x_test, data.y_test),
-    )
+    return TrainResult(model, tuple(history), evaluate_accuracy(model, x_train, y_train),
+                       evaluate_accuracy(model, x_test, y_test))
