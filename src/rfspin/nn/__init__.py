@@ -7,13 +7,15 @@ from .counts import LayerCounts
 from .engine import ChainSite, LayerHooks, LayerKind, layer_kind, run_layers
 from .network import NetworkSpec, RFNetwork, SoftwareMLP, SpecFields, build_rf_network
 from .oscillator_layer import OscillatorLayer
-from .protocols import Trainable, WrapsNetwork
+from .protocols import CountsDevices, CountsNeurons, Trainable, WrapsNetwork
 from .resonator_layer import ResonatorChainLayer
 from .tones import Tones, as_powers, check_powers
 
 __all__ = [
     "CNNSpec",
     "ChainSite",
+    "CountsDevices",
+    "CountsNeurons",
     "LayerHooks",
     "LayerKind",
     "OscillatorStatic",

@@ -6,6 +6,9 @@
   wrappers (hardware-aware, chip-in-the-loop) all are.
 - :class:`WrapsNetwork`: a training view of an RF network (hardware-aware, chip-in-the-loop, a
   chip instance): its ``network`` attribute is what checkpoints and chip programs hold.
+- :class:`CountsDevices`: a layer (or whole network) that reports its devices and operations per
+  inference, ``layer_counts()`` (energy, latency and area estimates); :class:`CountsNeurons`: a
+  network that knows its neuron count ``n_neurons`` (input tones + oscillators).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 from torch import Tensor, nn
 
-__all__ = ["Trainable", "WrapsNetwork"]
+__all__ = ["CountsDevices", "CountsNeurons", "Trainable", "WrapsNetwork"]
 
 
 @runtime_checkable
@@ -31,3 +34,15 @@ class Trainable(Protocol):
 @runtime_checkable
 class WrapsNetwork(Protocol):
     network: nn.Module
+
+
+@runtime_checkable
+class CountsDevices(Protocol):
+    def layer_counts(self):
+        """One LayerCounts, or a list of them for a whole network."""
+        ...
+
+
+@runtime_checkable
+class CountsNeurons(Protocol):
+    n_neurons: int

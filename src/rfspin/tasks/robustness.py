@@ -150,12 +150,6 @@ def robustness_study(
         acc = monte_carlo_accuracy(model, cfg, data.x_test, data.y_test, n_chips, gen, chunk_chips=chunk_chips)
         results.append({"setting": label, "sweep": name, "value": value, **summarize(acc),
                         "time_s": time.perf_counter() - t0, "accuracies": acc.tolist()})
-    report = {
-        "run": str(run_dir), "task": meta["task"], "n_chips": n_chips, "seed": seed, "device": str(device),
-        "ideal_test_accuracy": evaluate_accuracy(model, data.x_test, data.y_test),
-        "nonideal": describe(nonideal), "results": results,
-    }
-    atomic_write_json(run_dir / "robustness.json", report)
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["setting", "sweep", "value", "mean", "std", "p05", "min", "max", "n_chips"])
@@ -163,11 +157,16 @@ def robustness_study(
         writer.writerow([r["setting"], r["sweep"] or "", "" if r["value"] is None else r["value"],
                          *(f"{r[k]:.6f}" for k in ("mean", "std", "p05", "min", "max")), n_chips])
     atomic_write_text(run_dir / "robustness.csv", buf.getvalue())
+    plot_paths = []
     if plots:
         from ..plotting.robustness import plot_accuracy_distributions, plot_sweeps
 
-        report["plots"] = [str(p) for p in (
-            plot_accuracy_distributions(results, run_dir / "robustness_distributions.png"),
-            *plot_sweeps(results, run_dir),
-        )]
+        plot_paths = [str(p) for p in (plot_accuracy_distributions(results, run_dir / "robustness_distributions.png"),
+                                       *plot_sweeps(results, run_dir))]
+    report = {  # built once, written as is
+        "run": str(run_dir), "task": meta["task"], "n_chips": n_chips, "seed": seed, "device": str(device),
+        "ideal_test_accuracy": evaluate_accuracy(model, data.x_test, data.y_test),
+        "nonideal": describe(nonideal), "results": results, **({"plots": plot_paths} if plots else {}),
+    }
+    atomic_write_json(run_dir / "robustness.json", report)
     return report
