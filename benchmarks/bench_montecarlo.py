@@ -96,7 +96,7 @@ def run_loop(args) -> dict:
                 if isinstance(layer, OscillatorLayer):
                     freqs, x = layer(x)
                     continue
-                f = layer.resonance_frequencies() * static[f"{i}.frequency_factor"][c]
+                f = layer.resonance_frequencies() * static.layers[i].frequency_factor[c]
                 w = chain_weights_direct(freqs, f, layer.signs, layer.sensitivity, layer.damping,
                                          layer.antisymmetric_weight, layer.symmetric_weight)
                 x = x @ w.T + layer.bias_voltage()

@@ -61,7 +61,7 @@ def test_trainer_uses_shifts_only_for_image_sets():
         train(SoftwareMLP((16, 2)), flat, TrainConfig(epochs=1, max_shift=1), progress=False)
     with pytest.raises(ValueError, match="max_shift"):
         TrainConfig(max_shift=-2)
-    images = RFDataset("toy", x[:30], y[:30], x[30:], y[30:], ("a", "b"), notes={"image_shape": [1, 4, 4]})
+    images = RFDataset("toy", x[:30], y[:30], x[30:], y[30:], ("a", "b"), image_shape=(1, 4, 4))
     plain = train(SoftwareMLP((16, 2), generator=torch.Generator().manual_seed(1)), images,
                   TrainConfig(epochs=2, batch_size=8), progress=False)
     shifted = train(SoftwareMLP((16, 2), generator=torch.Generator().manual_seed(1)), images,

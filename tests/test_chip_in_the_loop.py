@@ -23,10 +23,10 @@ def _grads(model, loss):
 
 
 @pytest.mark.parametrize("use_intermediates", [True, False])
-def test_gradient_equals_the_twins_when_the_backend_is_the_twin(use_intermediates):
-    net = build_rf_network((6, 5, 3), seed=2, init_detuning=2.0)
-    x = torch.rand(12, 6, generator=torch.Generator().manual_seed(0))
-    y = torch.randint(0, 3, (12,), generator=torch.Generator().manual_seed(1))
+def test_gradient_equals_the_twins_when_the_backend_is_the_twin(use_intermediates, devices):
+    net = build_rf_network((6, 5, 3), seed=2, init_detuning=2.0).to(devices)
+    x = torch.rand(12, 6, generator=torch.Generator().manual_seed(0)).to(devices)
+    y = torch.randint(0, 3, (12,), generator=torch.Generator().manual_seed(1)).to(devices)
     loop = ChipInTheLoop(net, SimulatorBackend(hidden_chip_nonidealities(0, 0, 0)), use_intermediates=use_intermediates)
     measured = loop.logits(x)
     direct = net.logits(x)

@@ -38,17 +38,18 @@ LAYERS = {"resonator_chains": _resonator_layer, "oscillators": _oscillator_layer
 
 
 @pytest.mark.parametrize("name", LAYERS)
-def test_contract_shapes_and_finite(name):
-    layer = LAYERS[name]()
-    y = _out(layer(_inputs(layer)))
+def test_contract_shapes_and_finite(name, devices):
+    layer = LAYERS[name]().to(devices)
+    y = _out(layer(_inputs(layer).to(devices)))
+    assert y.device.type == devices.type
     assert y.shape[0] == 7 and y.dim() == 2
     assert bool(torch.isfinite(y).all())
 
 
 @pytest.mark.parametrize("name", LAYERS)
-def test_contract_gradients_reach_every_parameter(name):
-    layer = LAYERS[name]()
-    x = _inputs(layer)
+def test_contract_gradients_reach_every_parameter(name, devices):
+    layer = LAYERS[name]().to(devices)
+    x = _inputs(layer).to(devices)
     if isinstance(layer, OscillatorLayer):  # no parameters: gradient must reach the input voltage
         x = x.clone().requires_grad_()
         _out(layer(x)).sum().backward()
@@ -62,25 +63,25 @@ def test_contract_gradients_reach_every_parameter(name):
 
 
 @pytest.mark.parametrize("name", LAYERS)
-def test_contract_state_dict_round_trip(name):
-    a, b = LAYERS[name](seed=1), LAYERS[name](seed=2)
+def test_contract_state_dict_round_trip(name, devices):
+    a, b = LAYERS[name](seed=1).to(devices), LAYERS[name](seed=2)
     with torch.no_grad():
         for p in a.parameters():
             p.add_(0.1)
     buf = io.BytesIO()
     torch.save(a.state_dict(), buf)
     buf.seek(0)
-    b.load_state_dict(torch.load(buf, weights_only=True))
-    x = _inputs(a)
-    assert torch.equal(_out(a(x)), _out(b(x)))
+    b.load_state_dict(torch.load(buf, map_location="cpu", weights_only=True))
+    x = _inputs(a).to(devices)
+    assert torch.equal(_out(a(x)), _out(b.to(devices)(x)))
 
 
 @pytest.mark.parametrize("name", LAYERS)
-def test_contract_seeded_determinism(name):
-    x = _inputs(LAYERS[name]())
-    assert torch.equal(_out(LAYERS[name](seed=3)(x)), _out(LAYERS[name](seed=3)(x)))
+def test_contract_seeded_determinism(name, devices):
+    x = _inputs(LAYERS[name]()).to(devices)
+    assert torch.equal(_out(LAYERS[name](seed=3).to(devices)(x)), _out(LAYERS[name](seed=3).to(devices)(x)))
     if name != "oscillators":
-        assert not torch.equal(_out(LAYERS[name](seed=3)(x)), _out(LAYERS[name](seed=4)(x)))
+        assert not torch.equal(_out(LAYERS[name](seed=3).to(devices)(x)), _out(LAYERS[name](seed=4).to(devices)(x)))
 
 
 def test_resonator_layer_equals_direct_physics():

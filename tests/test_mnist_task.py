@@ -28,7 +28,7 @@ def test_load_encodes_pixels_as_normalised_powers(idx_dir):
     data = load_mnist(0, idx_dir)
     assert data.x_train.shape == (20, 784) and data.x_test.shape == (10, 784)
     assert float(data.x_train.max()) <= 1.0 and float(data.x_train.min()) >= 0.0
-    assert data.notes["image_shape"] == [1, 28, 28]
+    assert data.image_shape == (1, 28, 28)
     assert data.n_classes == 10
 
 

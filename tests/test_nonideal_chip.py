@@ -1,5 +1,6 @@
 """Chip instances: statistics of the sampled non-idealities, noise vs static, reproducibility."""
 
+import copy
 import math
 
 import pytest
@@ -45,24 +46,23 @@ def test_variability_matches_configured_mean_and_std(net):
                         "threshold_current_sigma_percent": 5, "oscillator_power_sigma_percent": 20},
     })
     static = sample_static(net, cfg, 400, gen())
-    _check_mean_std(static["0.frequency_factor"] - 1, 0.0, 0.005)
-    _check_mean_std(static["0.frequency_offset"], 0.0, 30e3)
-    _check_mean_std(static["0.damping_factor"], 1.0, 0.05)
-    _check_mean_std(static["2.sensitivity_factor"], 1.0, 0.10)
-    _check_mean_std(static["0.antisymmetric_offset"], 0.0, 0.05)
-    _check_mean_std(static["1.threshold_factor"], 1.0, 0.05)
-    _check_mean_std(static["1.power_factor"], 1.0, 0.20)
+    _check_mean_std(static.layers[0].frequency_factor - 1, 0.0, 0.005)
+    _check_mean_std(static.layers[0].frequency_offset, 0.0, 30e3)
+    _check_mean_std(static.layers[0].damping_factor, 1.0, 0.05)
+    _check_mean_std(static.layers[2].sensitivity_factor, 1.0, 0.10)
+    _check_mean_std(static.layers[0].antisymmetric_offset, 0.0, 0.05)
+    _check_mean_std(static.layers[1].threshold_factor, 1.0, 0.05)
+    _check_mean_std(static.layers[1].power_factor, 1.0, 0.20)
     # the chip really uses them: programmed f_r relative error has the configured spread
-    f_chip = torch.stack([ChipInstance(net, cfg, {k: v[c:c + 1] for k, v in static.items()}, 0)
-                          .resonance_frequencies()[0] for c in range(50)])
+    f_chip = torch.stack([ChipInstance(net, cfg, static.select(c), 0).resonance_frequencies()[0] for c in range(50)])
     f0 = net.resonator_layers[0].resonance_frequencies().detach()
-    rel = f_chip / f0 - 1 - static["0.frequency_offset"][:50] / f0
+    rel = f_chip / f0 - 1 - static.layers[0].frequency_offset[:50] / f0
     _check_mean_std(rel, 0.0, 0.005)
 
 
 def test_dead_fraction_binomial(net):
     static = sample_static(net, parse_nonidealities({"defects": {"dead_fraction": 0.1}}), 300, gen(2))
-    alive = static["0.alive"]
+    alive = static.layers[0].alive
     n, p = alive.numel(), 0.1
     assert abs((1 - alive.mean().item()) - p) < Z * math.sqrt(p * (1 - p) / n)
 
@@ -81,31 +81,33 @@ def test_noise_changes_each_forward_static_does_not(net):
     chip = ChipInstance.sample(net, PRESETS["lab-2023"], gen(3))
     x = torch.rand(6, 16, generator=gen(4))
     f_before = chip.resonance_frequencies()
-    static_before = {k: v.clone() for k, v in chip.static.items()}
+    static_before = chip.static.detached()
     a, b = chip(x), chip(x)
     assert not torch.equal(a, b)
     for f1, f2 in zip(f_before, chip.resonance_frequencies()):
         assert torch.equal(f1, f2)
-    assert all(torch.equal(static_before[k], chip.static[k]) for k in static_before)
+    assert static_before.equal(chip.static)
     quiet = ChipInstance(net, NonIdealities(variability=PRESETS["lab-2023"].variability), chip.static, 0)
     assert torch.equal(quiet(x), quiet(x))  # static only: deterministic
 
 
-def test_seed_reproduces_chip_exactly_and_save_load(net, tmp_path):
-    x = torch.rand(5, 16, generator=gen(5))
+def test_seed_reproduces_chip_exactly_and_save_load(net, tmp_path, devices):
+    net = copy.deepcopy(net).to(devices)
+    x = torch.rand(5, 16, generator=gen(5)).to(devices)
     c1, c2 = (ChipInstance.sample(net, PRESETS["lab-2023"], gen(11)) for _ in range(2))
-    assert c1.static.keys() == c2.static.keys() and all(torch.equal(c1.static[k], c2.static[k]) for k in c1.static)
+    assert c1.static.equal(c2.static)
     assert torch.equal(c1(x), c2(x))
     c3 = ChipInstance.sample(net, PRESETS["lab-2023"], gen(12))
-    assert not torch.equal(c1.static["0.sensitivity_factor"], c3.static["0.sensitivity_factor"])
+    assert not torch.equal(c1.static.layers[0].sensitivity_factor, c3.static.layers[0].sensitivity_factor)
     c1.save(tmp_path / "chip.pt")
-    loaded = ChipInstance.load(tmp_path / "chip.pt")
+    loaded = ChipInstance.load(tmp_path / "chip.pt", device=devices)
     fresh = ChipInstance.sample(net, PRESETS["lab-2023"], gen(11))
     assert torch.equal(loaded(x), fresh(x)) and torch.equal(loaded(x), fresh(x))
 
 
-def test_ideal_chip_is_the_network_and_batched_equals_single(net):
-    x = torch.rand(7, 16, generator=gen(6))
+def test_ideal_chip_is_the_network_and_batched_equals_single(net, devices):
+    net = copy.deepcopy(net).to(devices)
+    x = torch.rand(7, 16, generator=gen(6)).to(devices)
     with torch.no_grad():
         ideal = ChipInstance.sample(net, NonIdealities(), gen())(x)
         torch.testing.assert_close(ideal, net(x), rtol=1e-5, atol=1e-7)
@@ -114,7 +116,7 @@ def test_ideal_chip_is_the_network_and_batched_equals_single(net):
         static = sample_static(net, cfg, 5, gen(7))
         batched = chip_forward(net, static, cfg, x, n_chips=5)
         for c in range(5):
-            one = chip_forward(net, {k: v[c:c + 1] for k, v in static.items()}, cfg, x, n_chips=1)[0]
+            one = chip_forward(net, static.select(c), cfg, x, n_chips=1)[0]
             torch.testing.assert_close(batched[c], one, rtol=1e-5, atol=1e-8)
 
 

@@ -42,9 +42,9 @@ def test_cnn_chains_are_centred(level):
     torch.testing.assert_close(model.head.resonator_layers[-1].bias_voltage(), outputs_bias)
 
 
-def test_mlp_and_errors():
-    net = build_rf_network((6, 4, 3), input_power=1e-6)
-    x = torch.rand(32, 6, generator=torch.Generator().manual_seed(2))
+def test_mlp_and_errors(devices):
+    net = build_rf_network((6, 4, 3), input_power=1e-6).to(devices)
+    x = torch.rand(32, 6, generator=torch.Generator().manual_seed(2)).to(devices)
     set_operating_points_(net, x)
     with torch.no_grad():
         v = net.resonator_layers[0](x * net.input_power)

@@ -17,8 +17,8 @@ def _net(seed=0):
     return build_rf_network((2, 4, 2), seed=seed, readout_scale=1e-3, min_frequency=30e6, max_frequency=90e6)
 
 
-def test_rf_network_learns_moons(moons):
-    net = _net()
+def test_rf_network_learns_moons(moons, devices):
+    net = _net().to(devices)
     before = evaluate_accuracy(net, moons.x_test, moons.y_test)
     res = train(net, moons, TrainConfig(epochs=40, batch_size=32, learning_rate=0.05), progress=False)
     assert res.test_accuracy > max(0.85, before + 0.1)
@@ -26,12 +26,12 @@ def test_rf_network_learns_moons(moons):
     assert len(res.history) == 40
 
 
-def test_resume_equals_uninterrupted(moons, tmp_path):
+def test_resume_equals_uninterrupted(moons, tmp_path, devices):
     cfg = TrainConfig(epochs=6, batch_size=32, learning_rate=0.05, seed=3)
-    full = train(_net(1), moons, cfg, checkpoint_path=tmp_path / "full.pt", progress=False)
+    full = train(_net(1).to(devices), moons, cfg, checkpoint_path=tmp_path / "full.pt", progress=False)
     # the same 6-epoch run killed during epoch 4 (after its epoch-3 checkpoint), then resumed
     part = tmp_path / "part.pt"
-    net = _net(1)
+    net = _net(1).to(devices)
 
     class Stop(Exception):
         pass
@@ -46,7 +46,7 @@ def test_resume_equals_uninterrupted(moons, tmp_path):
     with pytest.raises(Stop):
         train(net, moons, cfg, checkpoint_path=part, progress=False, step_hook=stop_after_epoch_3)
     assert load_checkpoint(part)["epoch"] == 3
-    resumed = train(_net(99), moons, cfg, checkpoint_path=part, resume=True, progress=False)
+    resumed = train(_net(99).to(devices), moons, cfg, checkpoint_path=part, resume=True, progress=False)
     for a, b in zip(full.model.state_dict().values(), resumed.model.state_dict().values()):
         assert torch.equal(a, b)
     assert [h["loss"] for h in full.history] == [h["loss"] for h in resumed.history]

@@ -9,6 +9,7 @@ from ..errors import RfspinError
 from ..program import network_from_program, read_program
 from ..tasks import evaluate_run, load_run_model, task_for
 from ..tasks.experiment import read_run_metrics
+from .common import add_device_argument, device_from_args
 from .main import CLIError
 
 
@@ -18,21 +19,23 @@ def register(sub) -> None:
     p.add_argument("--program", type=Path, default=None, help="chip program file instead of a run folder")
     p.add_argument("--task", default=None, help="task to evaluate on (default: the run's)")
     p.add_argument("--data-dir", type=Path, default=None, help="folder of external data (default: the run's)")
+    add_device_argument(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    device = device_from_args(args)
     stored = None
     if args.program is not None:
         if args.task is None:
             raise CLIError("--program needs --task (which data to evaluate on)")
-        model = network_from_program(read_program(args.program))
+        model = network_from_program(read_program(args.program)).to(device)
         task_name = args.task
     else:
         if args.run_dir is None:
             raise CLIError("give a run folder or --program FILE")
         stored = read_run_metrics(args.run_dir)
-        model = load_run_model(args.run_dir)
+        model = load_run_model(args.run_dir, device)
         task_name = args.task or stored["task"]
     task = task_for(task_name)
     data_dir = args.data_dir or (Path(stored["data_dir"]) if stored and stored.get("data_dir") else None)

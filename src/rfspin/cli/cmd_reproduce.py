@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import RfspinError
 from ..tasks.reproduce import STUDIES
+from .common import add_device_argument, device_from_args
 
 
 def register(sub) -> None:
@@ -18,6 +19,7 @@ def register(sub) -> None:
     p.add_argument("--epochs", type=int, default=None, help="override the study's epochs")
     p.add_argument("--out", type=Path, default=None, help="output folder (default runs/reproduce-STUDY)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_device_argument(p)
     p.set_defaults(func=run)
 
 
@@ -34,6 +36,11 @@ def run(args: argparse.Namespace) -> int:
         if "data_dir" not in inspect.signature(STUDIES[args.study]).parameters:
             raise RfspinError(f"study {args.study!r} uses shipped data: --data-dir does not apply")
         kwargs["data_dir"] = args.data_dir
+    device = device_from_args(args)  # checked before any run starts
+    if "device" in inspect.signature(STUDIES[args.study]).parameters:
+        kwargs["device"] = str(device)
+    elif device.type != "cpu":
+        raise RfspinError(f"study {args.study!r} runs on the CPU only: --device {args.device} does not apply")
     result = STUDIES[args.study](out, **kwargs)
     print(result["markdown"])
     print(f"written: {out / 'table.md'}")

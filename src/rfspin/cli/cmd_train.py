@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from ..errors import RfspinError
-from ..tasks import run_training, task_for, task_names
+from ..tasks import RunConfig, run_training, task_for, task_names
+from .common import add_device_argument
 
 
 def register(sub) -> None:
@@ -24,7 +25,8 @@ def register(sub) -> None:
                         "(image tasks only; default: the task's, 1 for mnist, 2 for mnist-cnn, else 0)")
     p.add_argument("--seed", type=int, default=0, help="seed of initialisation and shuffling (default 0)")
     p.add_argument("--out", type=Path, default=None, help="run folder (default runs/TASK-seedS)")
-    p.add_argument("--baseline", action="store_true", help="also train the software baseline of the same shape (MLP or CNN)")
+    p.add_argument("--baseline", action="store_true",
+                   help="also train the software baseline of the same shape (MLP or CNN)")
     p.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoint")
     p.add_argument("--program", type=Path, default=None, help="start from a chip program file (program.json)")
     p.add_argument("--init-from", type=Path, default=None, metavar="RUN_DIR",
@@ -47,47 +49,53 @@ def register(sub) -> None:
                         "straight-through ('ste') or relaxed parametrisation")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_device_argument(p)
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """The RunConfig of a ``rfspin train`` command line (validated by RunConfig itself)."""
     task = task_for(args.task)
-    if args.epochs is not None and args.epochs < 0:
-        raise RfspinError(f"--epochs {args.epochs}: must be >= 0")
-    if args.max_shift is not None and args.max_shift < 0:
-        raise RfspinError(f"--max-shift {args.max_shift}: must be an integer >= 0 (pixels)")
-    if args.hidden is not None and any(h < 1 for h in args.hidden):
-        raise RfspinError(f"--hidden {args.hidden}: widths must be >= 1")
-    out = args.out or Path("runs") / f"{Path(task.name).stem}-seed{args.seed}"
+    binary = None
     if args.binary is not None:
-        return _train_binary(task, out, args)
-    m = run_training(
-        task,
-        out,
+        from ..nn.binary import BinarySynapses
+
+        binary = BinarySynapses(mode=args.binary)
+    return RunConfig(
+        task=args.task,
+        out_dir=args.out or Path("runs") / f"{Path(task.name).stem}-seed{args.seed}",
         hidden=None if args.hidden is None else tuple(args.hidden),
         epochs=args.epochs,
+        max_shift=args.max_shift,
         seed=args.seed,
         baseline=args.baseline,
         resume=args.resume,
-        program_path=args.program,
-        progress=not args.quiet,
-        plots=not args.no_plots,
-        data_dir=args.data_dir,
+        program=args.program,
         init_from=args.init_from,
-        max_shift=args.max_shift,
+        data_dir=args.data_dir,
+        devices_file=args.devices,
         hardware_aware=_hardware_aware(args),
-        devices_path=args.devices,
-        chip_in_the_loop=None if args.chip_in_the_loop is None else parse_backend_spec(args.chip_in_the_loop),
+        chip_in_the_loop=None if args.chip_in_the_loop is None else parse_backend_text(args.chip_in_the_loop),
+        binary=binary,
+        plots=not args.no_plots,
+        progress=not args.quiet,
+        device=args.device,
     )
-    line = (f"{m['task']}: RF network {'-'.join(map(str, m['sizes']))}, {m['epochs']} epochs, seed {m['seed']}: "
-            f"test accuracy {100 * m['test_accuracy']:.2f} % (train {100 * m['train_accuracy']:.2f} %)")
-    print(line)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    m = run_training(config)
+    kind = f"binary RF network ({config.binary.mode})" if config.binary is not None else "RF network"
+    print(f"{m['task']}: {kind} {'-'.join(map(str, m['sizes']))}, {m['epochs']} epochs, seed {m['seed']}: "
+          f"test accuracy {100 * m['test_accuracy']:.2f} % (train {100 * m['train_accuracy']:.2f} %)")
     if "chip_test_accuracy" in m:
-        print(f"chip-in-the-loop on {m['chip_backend']}: chip test accuracy {100 * m['chip_test_accuracy_before']:.2f} % "
-              f"before, {100 * m['chip_test_accuracy']:.2f} % after (train {100 * m['chip_train_accuracy']:.2f} %)")
+        print(f"chip-in-the-loop on {m['chip_backend']}: chip test accuracy "
+              f"{100 * m['chip_test_accuracy_before']:.2f} % before, {100 * m['chip_test_accuracy']:.2f} % after "
+              f"(train {100 * m['chip_train_accuracy']:.2f} %)")
     if "baseline_test_accuracy" in m:
         print(f"software baseline, same shape and budget: test accuracy {100 * m['baseline_test_accuracy']:.2f} %")
-    print(f"{m['n_synapses']} resonators, {m['n_neurons']} neurons; run folder: {out}")
+    print(f"{m['n_synapses']} resonators, {m['n_neurons']} neurons on {m['device']}; run folder: {config.out_dir}")
     return 0
 
 
@@ -101,16 +109,13 @@ def _hardware_aware(args: argparse.Namespace):
 
 
 _SIM_KEYS = {"seed": int, "prog_error": float, "variability": float, "noise_v": float, "osc_freq_var": float}
+_SIM_FIELDS = {"seed": "seed", "prog_error": "programming_error", "variability": "variability", "noise_v": "noise_v",
+               "osc_freq_var": "oscillator_frequency_variability"}
 
 
-def parse_backend_spec(spec: str):
-    """'sim:k=v,...' | 'replay:DIR' | 'python:module:function' -> a hardware backend."""
-    from ..hardware import (
-        FunctionBackend,
-        ReplayBackend,
-        SimulatorBackend,
-        hidden_chip_nonidealities,
-    )
+def parse_backend_text(spec: str):
+    """'sim:k=v,...' | 'replay:DIR' | 'python:module:function' -> a typed backend spec (rfspin.hardware.spec)."""
+    from ..hardware.spec import FunctionSpec, ReplaySpec, SimulatorSpec
 
     kind, _, rest = spec.partition(":")
     if kind == "sim":
@@ -120,41 +125,22 @@ def parse_backend_spec(spec: str):
             if not eq or key.strip() not in _SIM_KEYS:
                 raise RfspinError(f"backend spec {spec!r}: {item!r} is not KEY=VALUE with KEY in {sorted(_SIM_KEYS)}")
             try:
-                values[key.strip()] = _SIM_KEYS[key.strip()](value)
+                values[_SIM_FIELDS[key.strip()]] = _SIM_KEYS[key.strip()](value)
             except ValueError:
                 raise RfspinError(f"backend spec {spec!r}: {key}={value!r} is not a number") from None
-        seed = values.pop("seed", 0)
-        nonideal = hidden_chip_nonidealities(
-            programming_error=values.get("prog_error", 0.01), variability=values.get("variability", 0.05),
-            noise_v=values.get("noise_v", 1e-4), oscillator_frequency_variability=values.get("osc_freq_var", 0.0))
-        return SimulatorBackend(nonideal, seed=seed)
+        return SimulatorSpec(**values)
     if kind == "replay":
         if not rest:
             raise RfspinError(f"backend spec {spec!r}: give a folder, 'replay:DIR'")
-        return ReplayBackend(rest)
+        return ReplaySpec(Path(rest))
     if kind == "python":
         module_name, _, function_name = rest.rpartition(":")
         if not module_name or not function_name:
             raise RfspinError(f"backend spec {spec!r}: expected 'python:module:function'")
-        import importlib
-
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            raise RfspinError(f"backend spec {spec!r}: cannot import module {module_name!r} ({exc})") from exc
-        if not callable(getattr(module, function_name, None)):
-            raise RfspinError(f"backend spec {spec!r}: {module_name} has no function {function_name!r}")
-        return FunctionBackend(getattr(module, function_name), name=f"{module_name}:{function_name}")
+        return FunctionSpec(module_name, function_name)
     raise RfspinError(f"backend spec {spec!r}: must start with 'sim:', 'replay:' or 'python:'")
 
 
-def _train_binary(task, out: Path, args: argparse.Namespace) -> int:
-    from ..tasks.robustness import train_binary_run
-
-    if args.hw_aware is not None or args.program is not None or args.resume or args.baseline or args.max_shift:
-        raise RfspinError("--binary cannot be combined with --hw-aware, --program, --resume, --baseline or --max-shift")
-    m = train_binary_run(task, out, mode=args.binary, hidden=None if args.hidden is None else tuple(args.hidden),
-                         epochs=args.epochs, seed=args.seed, progress=not args.quiet)
-    print(f"{m['task']}: binary RF network {'-'.join(map(str, m['sizes']))} ({args.binary}), {m['epochs']} epochs: "
-          f"test accuracy {100 * m['test_accuracy']:.2f} % (train {100 * m['train_accuracy']:.2f} %); run folder: {out}")
-    return 0
+def parse_backend_spec(spec: str):
+    """'sim:k=v,...' | 'replay:DIR' | 'python:module:function' -> a hardware backend."""
+    return parse_backend_text(spec).build()

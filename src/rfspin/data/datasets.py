@@ -44,7 +44,9 @@ class RFDataset:
     """A classification data set encoded as normalised RF powers.
 
     x_*: (N, I) float32 in [0, 1] (power / input_power); y_*: (N,) int64 labels 0..C-1;
-    input_frequencies: (I,) Hz, or None to let the network use its frequency plan.
+    input_frequencies: (I,) Hz, or None to let the network use its frequency plan;
+    image_shape: (channels, height, width) when every row is an image flattened row-major
+    (I = C*H*W; needed by convolutional networks and random shifts), else None.
     """
 
     name: str
@@ -56,8 +58,18 @@ class RFDataset:
     input_frequencies: Tensor | None = None
     source: str = ""
     notes: dict = field(default_factory=dict)
+    image_shape: tuple[int, int, int] | None = None
 
     def __post_init__(self) -> None:
+        if self.image_shape is not None:
+            shape = tuple(self.image_shape)
+            if len(shape) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in shape):
+                raise RfspinError(f"{self.name}: image_shape = {self.image_shape!r}: must be "
+                                  "(channels, height, width), integers >= 1")
+            if shape[0] * shape[1] * shape[2] != self.x_train.shape[-1]:
+                raise RfspinError(f"{self.name}: image_shape {shape} holds {shape[0] * shape[1] * shape[2]} values, "
+                                  f"the rows have {self.x_train.shape[-1]} features")
+            self.image_shape = shape
         for split in ("train", "test"):
             x, y = getattr(self, f"x_{split}"), getattr(self, f"y_{split}")
             if x.dim() != 2 or y.dim() != 1 or x.shape[0] != y.shape[0]:

@@ -16,6 +16,7 @@ from torch import nn
 from ..errors import RfspinError, RfspinTypeError
 from ..nn.counts import LayerCounts
 from ..nn.network import build_rf_network
+from ..nn.protocols import CountsDevices, CountsNeurons
 
 __all__ = [
     "CountTotals",
@@ -43,7 +44,7 @@ def model_layer_counts(model: nn.Module) -> list[LayerCounts]:
     found: list[LayerCounts] = []
 
     def visit(module: nn.Module) -> None:
-        if callable(getattr(module, "layer_counts", None)):
+        if isinstance(module, CountsDevices):
             counts = module.layer_counts()  # one LayerCounts, or a list of them for a whole network
             many = list(counts) if isinstance(counts, (list, tuple)) else [counts]
             if not many or not all(isinstance(c, LayerCounts) for c in many):
@@ -123,7 +124,7 @@ def network_counts(model: nn.Module) -> NetworkCounts:
     """Counts of a model; its input tones from ``model.n_neurons`` (tones + oscillators) when it
     has that property (RFNetwork, RF CNN), else the first counted layer's tones."""
     layers = model_layer_counts(model)
-    n_neurons = getattr(model, "n_neurons", None)
+    n_neurons = model.n_neurons if isinstance(model, CountsNeurons) else None
     tones = int(n_neurons) - sum(c.n_oscillators for c in layers) if isinstance(n_neurons, int) else 0
     return NetworkCounts(tuple(layers), tones if tones >= 1 else layers[0].n_inputs)
 

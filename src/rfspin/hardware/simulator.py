@@ -11,20 +11,16 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..nn.chip import (
-    chip_forward,
-    chip_oscillator_tones,
-    chip_resonator_voltages,
-    sample_static,
-)
-from ..nn.resonator_layer import ResonatorChainLayer
+from ..device import resolve_device
+from ..nn.chip import ChipHooks, sample_static
+from ..nn.chip_static import StaticSample
+from ..nn.engine import run_layers
 from ..nonideal.models import (
     DeviceVariability,
     NonIdealities,
     ProgrammingError,
     VoltageNoise,
 )
-from ..nonideal.perturb import adc_quantize
 from ..program.chip_program import network_from_program
 from .protocol import Measurement, program_sizes
 
@@ -57,12 +53,17 @@ def hidden_chip_nonidealities(
 
 
 class SimulatorBackend:
-    """A hidden chip: ``nonideal`` sampled with ``seed``; implements HardwareBackend."""
+    """A hidden chip: ``nonideal`` sampled with ``seed``; implements HardwareBackend.
 
-    def __init__(self, nonideal: NonIdealities, *, seed: int = 0) -> None:
+    ``device``: where the chip is simulated (default the CPU). Its static sample and noise are
+    drawn by CPU generators, so a seed is the same chip, with the same noise, on any device.
+    """
+
+    def __init__(self, nonideal: NonIdealities, *, seed: int = 0, device: torch.device | str = "cpu") -> None:
         self._nonideal = nonideal
         self._seed = int(seed)
-        self._static: dict[tuple[int, ...], dict[str, Tensor]] = {}
+        self._device = resolve_device(device)
+        self._static: dict[tuple[int, ...], StaticSample] = {}
         self._noise = torch.Generator().manual_seed(self._seed + 1)
         self.n_measurements = 0
 
@@ -71,25 +72,13 @@ class SimulatorBackend:
 
     @torch.no_grad()
     def measure(self, program: dict, inputs: Tensor, *, intermediates: bool = False) -> Measurement:
-        network = network_from_program(program)
+        network = network_from_program(program).to(self._device)
         sizes = tuple(program_sizes(program))
         if sizes not in self._static:  # the fab makes this chip once
             self._static[sizes] = sample_static(network, self._nonideal, 1, torch.Generator().manual_seed(self._seed))
-        static = self._static[sizes]
-        x = torch.as_tensor(inputs, dtype=torch.float32)
+        x = torch.as_tensor(inputs).to(device=self._device, dtype=network.dtype)
         self.n_measurements += x.shape[0]
-        if not intermediates:
-            out = chip_forward(network, static, self._nonideal, x, n_chips=1, generator=self._noise)[0]
-            return Measurement(out, None)
-        # Same layer walk as rfspin.nn.chip.chip_forward, keeping the hidden chain voltages.
-        hidden = []
-        v = (x * network.input_power).unsqueeze(0)
-        freqs = network.resonator_layers[0].tone_frequencies
-        for index, layer in enumerate(network.layers):
-            if isinstance(layer, ResonatorChainLayer):
-                v = chip_resonator_voltages(layer, static, index, self._nonideal, freqs, v, 1, self._noise)
-                hidden.append(v[0])
-            else:
-                freqs, v = chip_oscillator_tones(layer, static, index, self._nonideal, v, self._noise)
-        adc = self._nonideal.adc
-        return Measurement(adc_quantize(v, adc.bits, adc.full_scale)[0], hidden[:-1])
+        hooks = ChipHooks(self._static[sizes], self._nonideal, self._noise, record_hidden=intermediates)
+        out = run_layers(network.layers, (x * network.input_power).unsqueeze(0), hooks)[0]
+        hidden = None if not intermediates else [v[0] for v in hooks.hidden_voltages]
+        return Measurement(out, hidden)

@@ -1,18 +1,28 @@
-"""Thin nn.Modules over the device physics."""
+"""Thin nn.Modules over the device physics, and the one engine that walks their layers."""
 
+from .chip_static import OscillatorStatic, ResonatorStatic, StaticSample
 from .cnn import RFCNN, CNNSpec, SoftwareCNN
 from .conv import RFConv2d, RFConvNeurons
 from .counts import LayerCounts
-from .network import NetworkSpec, RFNetwork, SoftwareMLP, build_rf_network
+from .engine import ChainSite, LayerHooks, LayerKind, layer_kind, run_layers
+from .network import NetworkSpec, RFNetwork, SoftwareMLP, SpecFields, build_rf_network
 from .oscillator_layer import OscillatorLayer
+from .protocols import CountsDevices, CountsNeurons, Trainable, WrapsNetwork
 from .resonator_layer import ResonatorChainLayer
-from .tones import Tones, check_powers
+from .tones import Tones, as_powers, check_powers
 
 __all__ = [
     "CNNSpec",
+    "ChainSite",
+    "CountsDevices",
+    "CountsNeurons",
+    "LayerHooks",
+    "LayerKind",
+    "OscillatorStatic",
     "RFCNN",
     "RFConv2d",
     "RFConvNeurons",
+    "ResonatorStatic",
     "SoftwareCNN",
     "LayerCounts",
     "NetworkSpec",
@@ -20,7 +30,14 @@ __all__ = [
     "RFNetwork",
     "ResonatorChainLayer",
     "SoftwareMLP",
+    "SpecFields",
+    "StaticSample",
     "Tones",
+    "Trainable",
+    "WrapsNetwork",
+    "as_powers",
     "build_rf_network",
     "check_powers",
+    "layer_kind",
+    "run_layers",
 ]

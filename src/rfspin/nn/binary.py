@@ -21,6 +21,7 @@ plain RFNetwork programmed with the chosen states (checkpoints, chip programs, c
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -28,12 +29,48 @@ from torch import Tensor
 from ..errors import RfspinError
 from ..physics.chain_kernel import chain_weights
 from ..physics.resonator import lineshape_coefficients
+from ..validation import check_number
+from .engine import chain_layers
 from .network import RFNetwork
 from .resonator_layer import ResonatorChainLayer
 
-__all__ = ["BinaryResonatorChainLayer", "binarize", "harden", "BINARY_MODES"]
+__all__ = ["BinaryResonatorChainLayer", "BinarySynapses", "binarize", "harden", "BINARY_MODES"]
 
 BINARY_MODES = ("ste", "relaxed")
+
+
+@dataclass(frozen=True)
+class BinarySynapses:
+    """How a run binarises its network (see :func:`binarize`).
+
+    mode: "ste" or "relaxed"; half_split, center: the two states at center +- half_split
+    [nominal half linewidths]; relaxation: temperature of the relaxed mode's tanh [1].
+    """
+
+    mode: str = "ste"
+    half_split: float = 1.0
+    center: float = 0.0
+    relaxation: float = 0.3
+
+    def __post_init__(self) -> None:
+        if self.mode not in BINARY_MODES:
+            raise RfspinError(f"binary mode {self.mode!r}: choose one of {BINARY_MODES}")
+        for name in ("half_split", "relaxation"):
+            check_number(getattr(self, name), f"BinarySynapses.{name}", gt=0.0)
+        check_number(self.center, "BinarySynapses.center")
+
+    def to_dict(self) -> dict:
+        return {"mode": self.mode, "half_split_linewidths": self.half_split, "center_linewidths": self.center,
+                "relaxation": self.relaxation}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "BinarySynapses":
+        keys = {"mode": "mode", "half_split_linewidths": "half_split", "center_linewidths": "center",
+                "relaxation": "relaxation"}
+        unknown = set(data) - set(keys)
+        if unknown:
+            raise RfspinError(f"binary synapses: unknown keys {sorted(unknown)}; allowed {sorted(keys)}")
+        return cls(**{keys[k]: v for k, v in data.items()})
 
 
 def _sign_ste(w: Tensor) -> Tensor:
@@ -45,6 +82,8 @@ def _sign_ste(w: Tensor) -> Tensor:
 class BinaryResonatorChainLayer(ResonatorChainLayer):
     """A chain layer whose resonators each take one of two resonance frequencies."""
 
+    synapse_states = 2
+
     def __init__(self, *args, half_split: float = 1.0, center: float = 0.0, mode: str = "ste",
                  relaxation: float = 0.3, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -52,7 +91,8 @@ class BinaryResonatorChainLayer(ResonatorChainLayer):
             raise RfspinError(f"binary mode {mode!r}: choose one of {BINARY_MODES}")
         if not half_split > 0 or not relaxation > 0:
             raise RfspinError(f"half_split = {half_split!r}, relaxation = {relaxation!r}: both must be > 0")
-        self.mode, self.half_split, self.center, self.relaxation = mode, float(half_split), float(center), float(relaxation)
+        self.mode, self.half_split = mode, float(half_split)
+        self.center, self.relaxation = float(center), float(relaxation)
 
     def states(self) -> Tensor:
         """s (J, K) in {-1, +1} (relaxed: in (-1, 1) while training)."""
@@ -66,7 +106,8 @@ class BinaryResonatorChainLayer(ResonatorChainLayer):
         """(f(+1), f(-1)), each (K,) [Hz], inside the tuning band."""
         unit = self.anchor_frequencies * self.resonator.damping
         return tuple(
-            torch.clamp(self.anchor_frequencies + unit * (self.center + sign * self.half_split), self.band[0], self.band[1])
+            torch.clamp(self.anchor_frequencies + unit * (self.center + sign * self.half_split),
+                        self.band[0], self.band[1])
             for sign in (1.0, -1.0)
         )
 
@@ -114,8 +155,9 @@ class BinaryResonatorChainLayer(ResonatorChainLayer):
 def binarize(model: RFNetwork, *, half_split: float = 1.0, center: float = 0.0, mode: str = "ste",
              relaxation: float = 0.3) -> RFNetwork:
     """Replace every ResonatorChainLayer of ``model`` by a binary one (same devices), in place."""
+    chains = {id(layer) for layer in chain_layers(model.layers)}
     for i, layer in enumerate(model.layers):
-        if isinstance(layer, ResonatorChainLayer) and not isinstance(layer, BinaryResonatorChainLayer):
+        if id(layer) in chains and layer.synapse_states is None:  # analog chains only
             binary = BinaryResonatorChainLayer(
                 layer.tone_frequencies, layer.n_chains, layer.resonator,
                 anchor_frequencies=layer.anchor_frequencies, bias_scale=float(layer.bias_scale),
@@ -123,14 +165,14 @@ def binarize(model: RFNetwork, *, half_split: float = 1.0, center: float = 0.0, 
                 dtype=layer.detuning.dtype,
             )
             binary.load_state_dict(layer.state_dict())
-            model.layers[i] = binary
+            model.layers[i] = binary.to(layer.detuning.device)
     return model
 
 
 @torch.no_grad()
 def harden(model: RFNetwork) -> RFNetwork:
     """A plain RFNetwork with the binary states programmed as resonance frequencies."""
-    plain = RFNetwork(model.spec)
+    plain = RFNetwork(model.spec).to(model.input_power.device)
     plain.load_state_dict(copy.deepcopy(model.state_dict()))
     was = model.training
     model.eval()

@@ -2,9 +2,10 @@
 
 A chip is what a fab returns for a network program: every device is written with error, differs
 from its neighbours, sits at some temperature, some are dead. :class:`ChipInstance` holds the
-network (ideal twin) and the *static* sample (drawn once, saved with the chip); every forward
-resamples the *noise* (rectified-voltage noise, oscillator power/frequency fluctuations) with the
-chip's own noise generator. Models and sources: :mod:`rfspin.nonideal.models`.
+network (ideal twin) and the *static* sample (:class:`~rfspin.nn.chip_static.StaticSample`,
+drawn once, saved with the chip); every forward resamples the *noise* (rectified-voltage noise,
+oscillator power/frequency fluctuations) with the chip's own noise generator. Models and
+sources: :mod:`rfspin.nonideal.models`.
 
 Use (the hidden-chip simulator backend of chip-in-the-loop training builds on this)::
 
@@ -12,9 +13,10 @@ Use (the hidden-chip simulator backend of chip-in-the-loop training builds on th
     volts = chip(x)                   # (B, n_out) measured output voltages [V]; x (B, I) in [0, 1]
     chip.save("chip.pt"); same = ChipInstance.load("chip.pt")   # identical static sample
 
-The same engine evaluates C chips at once (leading chip dimension, no Python loop over chips):
-:func:`sample_static` draws (C, ...) tensors and :func:`chip_forward` returns (C, B, n_out).
-It is differentiable in the network's parameters (hardware-aware training).
+C chips are evaluated at once (leading chip dimension, no Python loop over chips):
+:func:`sample_static` draws (C, ...) tensors and :func:`chip_forward` returns (C, B, n_out). The
+walk is :mod:`rfspin.nn.engine`'s with :class:`ChipHooks`; it is differentiable in the
+network's parameters (hardware-aware training).
 
 Order of the static effects on a resonator (its programmed target f from the network):
 tuning range/resolution (analog NV synapse) -> stuck devices stay at the anchor -> programming
@@ -34,7 +36,8 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ..errors import RfspinError
+from ..device import random_normal
+from ..errors import RfspinError, RfspinTypeError
 from ..fileio import atomic_write
 from ..nonideal.config import describe, from_description
 from ..nonideal.models import NonIdealities
@@ -49,168 +52,134 @@ from ..nonideal.perturb import (
 from ..physics.chain_kernel import chain_weights
 from ..physics.oscillator import oscillator_current, output_power
 from ..physics.resonator import lineshape_coefficients
+from .chip_static import OscillatorStatic, ResonatorStatic, StaticSample, sample_static
+from .engine import ChainSite, LayerHooks, chain_sites, run_layers
 from .network import NetworkSpec, RFNetwork
 from .oscillator_layer import OscillatorLayer
 from .resonator_layer import ResonatorChainLayer
+from .tones import Tones, as_powers
 
-__all__ = ["ChipInstance", "sample_static", "chip_forward", "chip_resonator_voltages", "chip_oscillator_tones", "CHIP_FORMAT"]
+__all__ = ["ChipInstance", "ChipHooks", "sample_static", "chip_forward", "chip_resonance_frequencies", "CHIP_FORMAT"]
 
-CHIP_FORMAT = "rfspin.chip_instance/1"
-
-
-def _draw_resonators(layer: ResonatorChainLayer, nonideal: NonIdealities, shape, gen) -> dict[str, Tensor]:
-    prog, var, defects = nonideal.programming_error, nonideal.variability, nonideal.defects
-    out: dict[str, Tensor] = {}
-    if prog.relative_sigma > 0:
-        out["frequency_factor"] = 1.0 + prog.relative_sigma * torch.randn(shape, generator=gen)
-    if prog.absolute_sigma > 0:
-        out["frequency_offset"] = prog.absolute_sigma * torch.randn(shape, generator=gen)
-    if var.damping_sigma > 0:
-        out["damping_factor"] = lognormal_factors(shape, var.damping_sigma, gen)
-    if var.sensitivity_sigma > 0:
-        out["sensitivity_factor"] = lognormal_factors(shape, var.sensitivity_sigma, gen)
-    if var.mix_sigma > 0:
-        out["antisymmetric_offset"] = var.mix_sigma * torch.randn(shape, generator=gen)
-        out["symmetric_offset"] = var.mix_sigma * torch.randn(shape, generator=gen)
-    if defects.dead_fraction > 0:
-        out["alive"] = (torch.rand(shape, generator=gen) >= defects.dead_fraction).float()
-    if defects.stuck_fraction > 0:
-        out["stuck"] = (torch.rand(shape, generator=gen) < defects.stuck_fraction).float()
-    return out
+CHIP_FORMAT = "rfspin.chip_instance/2"
+_LEGACY_CHIP_FORMAT = "rfspin.chip_instance/1"  # static sample as {"LAYER.NAME": tensor}
 
 
-def _draw_oscillators(nonideal: NonIdealities, shape, gen) -> dict[str, Tensor]:
-    var, defects = nonideal.variability, nonideal.defects
-    out: dict[str, Tensor] = {}
-    for key, sigma in (
-        ("threshold_factor", var.threshold_current_sigma),
-        ("nonlinear_damping_factor", var.nonlinear_damping_sigma),
-        ("frequency_factor", var.oscillator_frequency_sigma),
-        ("power_factor", var.oscillator_power_sigma),
-    ):
-        if sigma > 0:
-            out[key] = lognormal_factors(shape, sigma, gen)
-    if defects.dead_fraction > 0:
-        out["alive"] = (torch.rand(shape, generator=gen) >= defects.dead_fraction).float()
-    return out
+def _on(value: Tensor | None, default, like: Tensor):
+    return default if value is None else value.to(like.device)
 
 
-def sample_static(
-    model: RFNetwork, nonideal: NonIdealities, n_chips: int, generator: torch.Generator | None
-) -> dict[str, Tensor]:
-    """Static non-idealities of ``n_chips`` chips: {"LAYER.NAME": (C, ...) tensor}.
-
-    Only effects with a non-zero spread are drawn (a missing entry means "as designed"); the draws
-    follow the layer order, so (model, nonideal, n_chips, generator seed) fixes every chip.
-    """
-    if n_chips < 1:
-        raise RfspinError(f"n_chips = {n_chips!r}: must be >= 1")
-    static: dict[str, Tensor] = {}
-    for index, layer in enumerate(model.layers):
-        if isinstance(layer, ResonatorChainLayer):
-            draws = _draw_resonators(layer, nonideal, (n_chips, *layer.detuning.shape), generator)
-        else:
-            draws = _draw_oscillators(nonideal, (n_chips, layer.n_neurons), generator)
-        static.update({f"{index}.{name}": t for name, t in draws.items()})
-    return static
-
-
-def _get(static: dict, index: int, name: str, default):
-    return static.get(f"{index}.{name}", default)
-
-
-def _chip_resonance_frequencies(layer, static, index, nonideal) -> Tensor:
+def chip_resonance_frequencies(layer: ResonatorChainLayer, static: ResonatorStatic, nonideal: NonIdealities) -> Tensor:
+    """The chips' actual f_r (C, J, K) [Hz] of one chain layer (static effects only)."""
     tuning, temp = nonideal.tuning, nonideal.temperature
     f = limit_tuning(layer.resonance_frequencies(), layer.anchor_frequencies, tuning.tuning_range, tuning.resolution)
-    stuck = _get(static, index, "stuck", None)
-    if stuck is not None:
-        f = torch.lerp(f, layer.anchor_frequencies.expand_as(f), stuck)
-    f = f * _get(static, index, "frequency_factor", 1.0) + _get(static, index, "frequency_offset", 0.0)
+    if static.stuck is not None:
+        f = torch.lerp(f, layer.anchor_frequencies.expand_as(f), static.stuck.to(f.device))
+    f = f * _on(static.frequency_factor, 1.0, f) + _on(static.frequency_offset, 0.0, f)
     f = f * temp.factor(temp.resonance_frequency_coefficient)
     return torch.clamp(f, min=1.0)  # a write error cannot make a resonance frequency negative
 
 
-def chip_resonator_voltages(layer, static, index, nonideal, tone_freqs, powers, n_chips, generator) -> Tensor:
-    """(C, B, J) chain voltages of one resonator layer of C chips [V]."""
-    temp = nonideal.temperature
-    f = _chip_resonance_frequencies(layer, static, index, nonideal)
-    n_res = layer.detuning.shape[1]
-    sensitivity = (
-        layer.sensitivity
-        * _get(static, index, "sensitivity_factor", 1.0)
-        * _get(static, index, "alive", 1.0)
-        * (temp.factor(temp.sensitivity_coefficient)
-           * insertion_loss_factors(n_res, nonideal.insertion_loss.loss_per_device, layer.sensitivity.dtype))
-    )
-    damping = layer.damping * _get(static, index, "damping_factor", 1.0)
-    a_anti = layer.antisymmetric_weight + _get(static, index, "antisymmetric_offset", 0.0)
-    a_sym = layer.symmetric_weight + _get(static, index, "symmetric_offset", 0.0)
-    shape = (n_chips, *layer.detuning.shape)
-    f = f.expand(shape)
-    delta, a, b = lineshape_coefficients(f, sensitivity, damping, a_anti, a_sym, layer.signs)
-    w = chain_weights(tone_freqs, f, delta.expand(shape), a.expand(shape), b.expand(shape))  # (C, J, I)
-    p = saturate_power(powers, nonideal.saturation.saturation_power)
-    v = torch.matmul(p, w.transpose(-1, -2)) + layer.bias_voltage()
-    noise = nonideal.voltage_noise
-    sigma = math.hypot(
-        johnson_noise_sigma(temp.temperature, n_res * layer.resonator.resistance, noise.bandwidth), noise.extra_sigma
-    )
-    if sigma > 0:
-        v = v + sigma * torch.randn(v.shape, generator=generator, dtype=v.dtype)
-    return v
+class ChipHooks(LayerHooks):
+    """The engine hooks of C chips: their static sample, noise from ``generator``, the ADC.
 
+    ``record_hidden``: keep the (C, B, J) voltages read on every hidden chain layer in
+    ``hidden_voltages`` (what a chip with probes on its hidden chains measures).
+    """
 
-def chip_oscillator_tones(layer: OscillatorLayer, static, index, nonideal, voltage, generator):
-    """(frequencies (C, N) [Hz], powers (C, B, N) [W]) emitted by C chips' oscillators."""
-    if bool((layer.nonlinear_frequency_shift != 0).any()):
-        raise RfspinError("chip instances need nonlinear_frequency_shift = 0 (per-sample tone frequencies "
-                         "of C chips would not fit in memory)")
-    temp, noise = nonideal.temperature, nonideal.oscillator_noise
-    current = oscillator_current(voltage, layer.transconductance, layer.bias_voltage,
-                                 layer.max_current_ratio * layer.threshold_current)
-    threshold = (layer.threshold_current * _get(static, index, "threshold_factor", 1.0)
-                 * temp.factor(temp.threshold_current_coefficient)).unsqueeze(-2)
-    q = (layer.nonlinear_damping * _get(static, index, "nonlinear_damping_factor", 1.0)).unsqueeze(-2)
-    prefactor = layer.power_prefactor * _get(static, index, "power_factor", 1.0) * _get(static, index, "alive", 1.0)
-    power = output_power(current, threshold, q, layer.resistance, layer.magnetoresistance_ratio,
-                         layer.spin_polarization, prefactor.unsqueeze(-2) if prefactor.dim() > 1 else prefactor)
-    if noise.power_sigma > 0:
-        power = power * lognormal_factors(power.shape, noise.power_sigma, generator, power.dtype)
-    n_chips = voltage.shape[0]
-    # vortex STNOs shift with M_s(T) like the resonators: same coefficient as f_r
-    freqs = (layer.frequencies * _get(static, index, "frequency_factor", 1.0)
-             * temp.factor(temp.resonance_frequency_coefficient)).expand(n_chips, layer.n_neurons)
-    if noise.frequency_sigma > 0:
-        freqs = freqs + noise.frequency_sigma * torch.randn(freqs.shape, generator=generator, dtype=freqs.dtype)
-    return freqs, power
+    def __init__(self, static: StaticSample, nonideal: NonIdealities, generator: torch.Generator | None = None,
+                 *, record_hidden: bool = False) -> None:
+        self.static, self.nonideal, self.generator = static, nonideal, generator
+        self.n_chips = static.n_chips
+        self.hidden_voltages: list[Tensor] | None = [] if record_hidden else None
+
+    def tone_powers(self, site: ChainSite, powers: Tensor) -> Tensor:
+        return saturate_power(powers, self.nonideal.saturation.saturation_power)
+
+    def resonator_weights(self, site: ChainSite, tone_frequencies: Tensor | None) -> Tensor:
+        layer, static, temp = site.chains, self.static.layers[site.index], self.nonideal.temperature
+        f = chip_resonance_frequencies(layer, static, self.nonideal)
+        n_res = layer.detuning.shape[1]
+        sens = layer.sensitivity
+        sensitivity = (
+            sens * _on(static.sensitivity_factor, 1.0, sens) * _on(static.alive, 1.0, sens)
+            * (temp.factor(temp.sensitivity_coefficient)
+               * insertion_loss_factors(n_res, self.nonideal.insertion_loss.loss_per_device, sens.dtype, sens.device))
+        )
+        damping = layer.damping * _on(static.damping_factor, 1.0, sens)
+        a_anti = layer.antisymmetric_weight + _on(static.antisymmetric_offset, 0.0, sens)
+        a_sym = layer.symmetric_weight + _on(static.symmetric_offset, 0.0, sens)
+        shape = (self.n_chips, *layer.detuning.shape)
+        f = f.expand(shape)
+        delta, a, b = lineshape_coefficients(f, sensitivity, damping, a_anti, a_sym, layer.signs)
+        tones = layer.tone_frequencies if tone_frequencies is None else tone_frequencies
+        return chain_weights(tones, f, delta.expand(shape), a.expand(shape), b.expand(shape))  # (C, J, I)
+
+    def chain_readout(self, site: ChainSite, voltages: Tensor) -> Tensor:
+        noise, temp = self.nonideal.voltage_noise, self.nonideal.temperature
+        resistance = site.chains.detuning.shape[1] * site.chains.resonator.resistance
+        sigma = math.hypot(johnson_noise_sigma(temp.temperature, resistance, noise.bandwidth), noise.extra_sigma)
+        if sigma > 0:
+            voltages = voltages + sigma * random_normal(voltages.shape, self.generator, dtype=voltages.dtype,
+                                                        device=voltages.device)
+        if site.is_output:  # the one place the ADC is applied
+            adc = self.nonideal.adc
+            voltages = adc_quantize(voltages, adc.bits, adc.full_scale)
+        return voltages
+
+    def record(self, site: ChainSite, powers, tone_frequencies, voltages: Tensor) -> None:
+        if self.hidden_voltages is not None and not site.is_output:
+            self.hidden_voltages.append(voltages)
+
+    def oscillator_tones(self, index: int, layer: OscillatorLayer, voltages: Tensor) -> Tones:
+        """(frequencies (C, N) [Hz], powers (C, B, N) [W]) emitted by C chips' oscillators."""
+        if layer.has_frequency_shift():
+            raise RfspinError("chip instances need nonlinear_frequency_shift = 0 (per-sample tone frequencies "
+                              "of C chips would not fit in memory)")
+        static: OscillatorStatic = self.static.layers[index]
+        temp, noise = self.nonideal.temperature, self.nonideal.oscillator_noise
+        ref = layer.threshold_current
+        current = oscillator_current(voltages, layer.transconductance, layer.bias_voltage,
+                                     layer.max_current_ratio * layer.threshold_current)
+        threshold = (ref * _on(static.threshold_factor, 1.0, ref)
+                     * temp.factor(temp.threshold_current_coefficient)).unsqueeze(-2)
+        q = (layer.nonlinear_damping * _on(static.nonlinear_damping_factor, 1.0, ref)).unsqueeze(-2)
+        prefactor = layer.power_prefactor * _on(static.power_factor, 1.0, ref) * _on(static.alive, 1.0, ref)
+        power = output_power(current, threshold, q, layer.resistance, layer.magnetoresistance_ratio,
+                             layer.spin_polarization, prefactor.unsqueeze(-2) if prefactor.dim() > 1 else prefactor)
+        if noise.power_sigma > 0:
+            power = power * lognormal_factors(power.shape, noise.power_sigma, self.generator, power.dtype, power.device)
+        # vortex STNOs shift with M_s(T) like the resonators: same coefficient as f_r
+        freqs = (layer.frequencies * _on(static.frequency_factor, 1.0, ref)
+                 * temp.factor(temp.resonance_frequency_coefficient)).expand(self.n_chips, layer.n_neurons)
+        if noise.frequency_sigma > 0:
+            freqs = freqs + noise.frequency_sigma * random_normal(freqs.shape, self.generator, dtype=freqs.dtype,
+                                                                  device=freqs.device)
+        return Tones(freqs, power)
 
 
 def chip_forward(
     model: RFNetwork,
-    static: dict[str, Tensor],
+    static: StaticSample,
     nonideal: NonIdealities,
     inputs: Tensor,
     *,
-    n_chips: int,
+    n_chips: int | None = None,
     generator: torch.Generator | None = None,
     twin_gradient: bool = False,
 ) -> Tensor:
-    """Output voltages (C, B, n_out) [V] of C chips for normalised inputs (B, I).
+    """Output voltages (C, B, n_out) [V] of the C = ``static.n_chips`` chips for normalised inputs (B, I).
 
+    ``inputs`` are not checked here (callers validate once per batch, e.g. :class:`ChipInstance`).
     ``generator`` draws the noise of this forward. ``twin_gradient``: the authors' variant of
     hardware-aware training, value of the non-ideal chip, gradient of the ideal twin.
     """
-    x: Tensor = (inputs * model.input_power).expand(n_chips, *inputs.shape)
-    freqs: Tensor = model.resonator_layers[0].tone_frequencies
-    for index, layer in enumerate(model.layers):
-        if isinstance(layer, ResonatorChainLayer):
-            x = chip_resonator_voltages(layer, static, index, nonideal, freqs, x, n_chips, generator)
-        else:
-            freqs, x = chip_oscillator_tones(layer, static, index, nonideal, x, generator)
-    adc = nonideal.adc
-    out = adc_quantize(x, adc.bits, adc.full_scale)
+    if n_chips is not None and n_chips != static.n_chips:
+        raise RfspinError(f"n_chips = {n_chips!r}, but the static sample holds {static.n_chips} chips")
+    powers = inputs.to(model.dtype) * model.input_power
+    out = run_layers(model.layers, powers.expand(static.n_chips, *powers.shape), ChipHooks(static, nonideal, generator))
     if twin_gradient:
-        ideal = model.forward_powers(inputs * model.input_power)
+        ideal = model.forward_powers(powers)
         out = ideal + (out - ideal).detach()
     return out
 
@@ -218,54 +187,65 @@ def chip_forward(
 class ChipInstance(nn.Module):
     """One chip: ``network`` (the ideal twin) + its static sample; noise drawn on each forward."""
 
-    def __init__(self, network: RFNetwork, nonideal: NonIdealities, static: dict[str, Tensor], noise_seed: int):
+    def __init__(self, network: RFNetwork, nonideal: NonIdealities, static: StaticSample, noise_seed: int):
         super().__init__()
+        if not isinstance(network, RFNetwork):
+            raise RfspinTypeError(f"a chip instance needs a dense RFNetwork, got {type(network).__name__}")
         self.network = network
         self.nonideal = nonideal
-        self.static = {k: v.detach().clone() for k, v in static.items()}
-        bad = [k for k, v in self.static.items() if v.shape[0] != 1]
-        if bad:
-            raise RfspinError(f"a ChipInstance holds one chip; static sample {bad[0]!r} has {self.static[bad[0]].shape[0]}")
+        if not isinstance(static, StaticSample):
+            raise RfspinError(f"static: expected a StaticSample, got {type(static).__name__}")
+        if static.n_chips != 1:
+            raise RfspinError(f"a ChipInstance holds one chip; the static sample has {static.n_chips}")
+        self.static = static.detached()
         self.noise_seed = int(noise_seed)
+        # on the CPU whatever device computes: a saved chip measures the same on any device
         self.noise_generator = torch.Generator().manual_seed(self.noise_seed)
 
     @classmethod
     def sample(cls, network: RFNetwork, nonideal: NonIdealities, generator: torch.Generator) -> "ChipInstance":
         """Draw one chip; the same generator state gives the same chip (static and noise stream)."""
         static = sample_static(network, nonideal, 1, generator)
-        noise_seed = int(torch.randint(0, 2**62, (1,), generator=generator).item())
+        noise_seed = int(torch.randint(0, 2**62, (1,), generator=generator, device=generator.device).item())
         return cls(network, nonideal, static, noise_seed)
 
     def forward(self, inputs: Tensor) -> Tensor:
         """Measured output voltages (B, n_out) [V]; noise resampled on every call."""
-        return chip_forward(self.network, self.static, self.nonideal, inputs, n_chips=1,
-                            generator=self.noise_generator)[0]
+        x = as_powers(inputs, self.network.spec.sizes[0], self.network.dtype, "chip inputs (normalised powers)",
+                      device=self.network.input_power.device)
+        return chip_forward(self.network, self.static, self.nonideal, x, generator=self.noise_generator)[0]
 
     def logits(self, inputs: Tensor) -> Tensor:
         return self(inputs) / self.network.readout_scale
 
+    def project_(self) -> None:
+        self.network.project_()
+
     def resonance_frequencies(self) -> list[Tensor]:
         """The chip's actual f_r (J, K) per resonator layer [Hz] (static effects only)."""
         with torch.no_grad():
-            return [_chip_resonance_frequencies(layer, self.static, i, self.nonideal).reshape(-1, *layer.detuning.shape)[0]
-                    for i, layer in enumerate(self.network.layers) if isinstance(layer, ResonatorChainLayer)]
+            return [chip_resonance_frequencies(site.chains, self.static.layers[index], self.nonideal)
+                    .reshape(-1, *site.chains.detuning.shape)[0]
+                    for index, site in chain_sites(self.network.layers).items()]
 
     def record(self) -> dict:
         return {
             "format": CHIP_FORMAT,
             "network": {"spec": self.network.spec.to_dict(), "state": self.network.state_dict()},
             "nonideal": describe(self.nonideal),
-            "static": self.static,
+            "static": self.static.to_record(),
             "noise_seed": self.noise_seed,
         }
 
     @classmethod
     def from_record(cls, record: dict) -> "ChipInstance":
-        if record.get("format") != CHIP_FORMAT:
+        """Rebuild a chip from :meth:`record` (this version or version 1's string-keyed static sample)."""
+        if record.get("format") not in (CHIP_FORMAT, _LEGACY_CHIP_FORMAT):
             raise RfspinError(f"chip record format {record.get('format')!r}: expected {CHIP_FORMAT!r}")
         network = RFNetwork(NetworkSpec.from_dict(record["network"]["spec"]))
         network.load_state_dict(record["network"]["state"])
-        return cls(network, from_description(record["nonideal"]), record["static"], record["noise_seed"])
+        static = StaticSample.from_record(record["static"], network.layers)
+        return cls(network, from_description(record["nonideal"]), static, record["noise_seed"])
 
     def save(self, path) -> None:
         """Write the chip (network, configuration, static sample) atomically."""
@@ -274,5 +254,9 @@ class ChipInstance(nn.Module):
         atomic_write(path, lambda f: f.write(buf.getvalue()))
 
     @classmethod
-    def load(cls, path) -> "ChipInstance":
-        return cls.from_record(torch.load(path, map_location="cpu", weights_only=True))
+    def load(cls, path, *, device: torch.device | str | None = None) -> "ChipInstance":
+        """Load a saved chip (``map_location`` = ``device``, default the CPU)."""
+        record = torch.load(path, map_location=device or "cpu", weights_only=True)
+        chip = cls.from_record(record)
+        return chip if device is None else chip.to(device)
+

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..errors import RfspinError
+from ..errors import RfspinError, RfspinTypeError
 from ..physics.params import (
     ROSS2023_OSCILLATOR,
     ROSS2023_RESONATOR,
@@ -25,6 +25,7 @@ from ..physics.params import (
 )
 from .conv import CONV_ENCODINGS, RFConv2d, RFConvNeurons, conv_output_size
 from .counts import LayerCounts
+from .engine import IDEAL_HOOKS, LayerHooks, run_layers
 from .network import NetworkSpec, RFNetwork, SoftwareMLP
 
 __all__ = ["CNNSpec", "RFCNN", "SoftwareCNN"]
@@ -75,7 +76,8 @@ class CNNSpec:
         if self.encoding not in CONV_ENCODINGS:
             raise RfspinError(f"encoding = {self.encoding!r}: must be one of {CONV_ENCODINGS}")
         if self.n_classes < 2 or any(h < 1 for h in self.hidden):
-            raise RfspinError(f"n_classes = {self.n_classes!r}, hidden = {self.hidden!r}: need >= 2 classes, widths >= 1")
+            raise RfspinError(f"n_classes = {self.n_classes!r}, hidden = {self.hidden!r}: "
+                              "need >= 2 classes, widths >= 1")
         for name in ("input_power", "readout_scale", "min_frequency", "max_frequency"):
             if not getattr(self, name) > 0:
                 raise RfspinError(f"CNNSpec.{name} = {getattr(self, name)!r}: must be > 0")
@@ -123,8 +125,10 @@ class CNNSpec:
 
 
 def _as_images(x: Tensor, shape: tuple[int, int, int]) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise RfspinTypeError(f"CNN inputs: expected a torch.Tensor, got {type(x).__name__}")
     if x.dim() == 2 and x.shape[1] == shape[0] * shape[1] * shape[2]:
-        return x.view(x.shape[0], *shape)
+        return x.reshape(x.shape[0], *shape)
     if x.dim() == 4 and tuple(x.shape[1:]) == shape:
         return x
     raise RfspinError(f"CNN inputs: shape {tuple(x.shape)}, expected (batch, {shape[0] * shape[1] * shape[2]}) "
@@ -156,19 +160,42 @@ class RFCNN(nn.Module):
         self.register_buffer("stage_attenuation", torch.tensor(spec.stage_attenuation))
         self.register_buffer("readout_scale", torch.tensor(spec.readout_scale))
 
+    @property
+    def stages(self) -> list[nn.Module]:
+        """Every layer in order: conv, its neurons, ..., then the dense head's layers."""
+        layers: list[nn.Module] = []
+        for conv, neurons in zip(self.convs, self.neurons):
+            layers += [conv, neurons]
+        return layers + list(self.head.layers)
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.head.dtype
+
     def features(self, powers: Tensor) -> Tensor:
         """Image powers (B, C, H, W) [W] -> flattened, attenuated powers of the last stage [W]."""
-        x = powers
-        for conv, neurons in zip(self.convs, self.neurons):
-            x = neurons(conv(x)) * self.stage_attenuation
-        return x.flatten(1)
+        convs = [m for pair in zip(self.convs, self.neurons) for m in pair]
+        return run_layers(convs, powers, stage_attenuation=self.stage_attenuation).flatten(1)
+
+    def input_powers(self, inputs: Tensor) -> Tensor:
+        """Normalised images (B, C*H*W) or (B, C, H, W) of any real dtype -> checked powers (B, C, H, W) [W]."""
+        x = _as_images(inputs, self.spec.image_shape)
+        if x.dtype == torch.bool or x.is_complex():
+            raise RfspinTypeError(f"CNN inputs: dtype {x.dtype} is not a real number type")
+        x = x.to(device=self.input_power.device, dtype=self.dtype)
+        with torch.no_grad():  # one host synchronisation per batch
+            if not bool((torch.isfinite(x) & (x >= 0)).all()):
+                raise RfspinError("CNN inputs: normalised powers must be finite and >= 0 "
+                                  f"(and within the range of {self.dtype})")
+        return x * self.input_power.to(x.dtype)
+
+    def forward_powers(self, powers: Tensor, *, hooks: LayerHooks = IDEAL_HOOKS) -> Tensor:
+        """Image powers (B, C, H, W) [W] (validated) -> output voltages [V], through :mod:`rfspin.nn.engine`."""
+        return run_layers(self.stages, powers, hooks, stage_attenuation=self.stage_attenuation)
 
     def forward(self, inputs: Tensor) -> Tensor:
         """Normalised images (B, C*H*W) or (B, C, H, W), finite and >= 0 -> output voltages [V]."""
-        x = _as_images(inputs, self.spec.image_shape)
-        if not bool(torch.isfinite(x).all()) or bool((x < 0).any()):
-            raise RfspinError("CNN inputs: normalised powers must be finite and >= 0")
-        return self.head.forward_powers(self.features(x * self.input_power))
+        return self.forward_powers(self.input_powers(inputs))
 
     def logits(self, inputs: Tensor) -> Tensor:
         return self(inputs) / self.readout_scale
@@ -217,7 +244,7 @@ class SoftwareCNN(nn.Module):
         self.head = SoftwareMLP((spec.n_flat, *spec.hidden, spec.n_classes), generator=generator)
 
     def forward(self, inputs: Tensor) -> Tensor:
-        x = _as_images(inputs, self.spec.image_shape)
+        x = _as_images(inputs, self.spec.image_shape).to(self.convs[0].weight.dtype)
         for conv, (_, _, _, _, pool) in zip(self.convs, self.spec.convs):
             x = conv(x)
             x = F.relu(F.avg_pool2d(x, pool) if pool > 1 else x)
@@ -225,6 +252,9 @@ class SoftwareCNN(nn.Module):
 
     def logits(self, inputs: Tensor) -> Tensor:
         return self(inputs)
+
+    def project_(self) -> None:
+        """Nothing to project: software weights are unconstrained (the Trainable protocol)."""
 
     @property
     def n_synapses(self) -> int:

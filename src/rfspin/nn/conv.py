@@ -35,6 +35,8 @@ layer reads these powers as the tones of its patches.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -50,6 +52,7 @@ from ..physics.params import (
 from .counts import LayerCounts
 from .oscillator_layer import OscillatorLayer
 from .resonator_layer import ResonatorChainLayer
+from .tones import Tones
 
 __all__ = ["RFConv2d", "RFConvNeurons", "CONV_ENCODINGS", "conv_output_size"]
 
@@ -146,16 +149,26 @@ class RFConv2d(nn.Module):
     def output_size(self, input_size: tuple[int, int]) -> tuple[int, int]:
         return conv_output_size(input_size, self.kernel_size, self.stride, self.padding)
 
-    def forward(self, powers: Tensor) -> Tensor:
-        if powers.dim() != 4 or powers.shape[1] != self.in_channels:
-            raise RfspinError(
-                f"RFConv2d input powers: shape {tuple(powers.shape)}, expected (batch, {self.in_channels}, H, W)"
-            )
+    def forward(self, powers: Tensor, *, validate: bool = True) -> Tensor:
+        """Input powers (B, C_in, H, W) [W] (any real dtype, converted) -> chain voltages [V].
+
+        ``validate``: check the powers are finite and >= 0 (one host synchronisation).
+        """
+        if not isinstance(powers, Tensor) or powers.dim() != 4 or powers.shape[1] != self.in_channels:
+            shape = tuple(powers.shape) if isinstance(powers, Tensor) else type(powers).__name__
+            raise RfspinError(f"RFConv2d input powers: shape {shape}, expected (batch, {self.in_channels}, H, W)")
         self.output_size(tuple(powers.shape[-2:]))  # clear error on too-small inputs
-        with torch.no_grad():
-            if not bool(torch.isfinite(powers).all()) or bool((powers < 0).any()):
-                raise RfspinError("RFConv2d input powers: RF powers must be finite and >= 0 W")
-        return F.conv2d(powers, self.kernel_weights(), self.bias_voltage(), self.stride, self.padding)
+        powers = powers.to(self.chains.detuning.dtype)
+        if validate:
+            with torch.no_grad():
+                if not bool((torch.isfinite(powers) & (powers >= 0)).all()):
+                    raise RfspinError("RFConv2d input powers: RF powers must be finite and >= 0 W")
+        return self.convolve(powers, self.chains.weights())
+
+    def convolve(self, powers: Tensor, chain_weights: Tensor) -> Tensor:
+        """Unchecked: chain voltages (B, C_out, H_out, W_out) [V] for the chains' weights (C_out, C_in*kh*kw)."""
+        kernel = chain_weights.view(self.out_channels, self.in_channels, *self.kernel_size)
+        return F.conv2d(powers, kernel, self.bias_voltage(), self.stride, self.padding)
 
     @torch.no_grad()
     def project_(self) -> None:
@@ -232,14 +245,20 @@ class RFConvNeurons(nn.Module):
         h, w = self.output_size(self.input_size)
         return self.channels * h * w
 
-    def forward(self, voltage: Tensor) -> Tensor:
-        if voltage.dim() != 4 or voltage.shape[1] != self.channels:
-            raise RfspinError(f"oscillator input: shape {tuple(voltage.shape)}, expected (batch, {self.channels}, H, W)")
+    def forward(self, voltage: Tensor, *, emit: Callable[[Tensor], Tones] | None = None) -> Tensor:
+        """Chain voltages (B, C, H, W) [V] -> emitted powers (B, C, H/pool, W/pool) [W].
+
+        ``emit``: what turns (positions, C) voltages into Tones (default: the oscillators' physics;
+        :mod:`rfspin.nn.engine` passes its hooks here).
+        """
+        if not isinstance(voltage, Tensor) or voltage.dim() != 4 or voltage.shape[1] != self.channels:
+            shape = tuple(voltage.shape) if isinstance(voltage, Tensor) else type(voltage).__name__
+            raise RfspinError(f"oscillator input: shape {shape}, expected (batch, {self.channels}, H, W)")
         if self.pool > 1:
             voltage = F.avg_pool2d(voltage, self.pool)
         b, c, h, w = voltage.shape
         flat = voltage.permute(0, 2, 3, 1).reshape(-1, c)  # one row per position
-        powers = self.oscillators(flat).powers
+        powers = (emit or self.oscillators.emit)(flat.to(self.oscillators.frequencies.dtype)).powers
         return powers.reshape(b, h, w, c).permute(0, 3, 1, 2)
 
     def layer_counts(self) -> LayerCounts:

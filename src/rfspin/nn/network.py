@@ -9,12 +9,12 @@ voltages (a software temperature; argmax and hence accuracy do not depend on it)
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 
 import torch
 from torch import Tensor, nn
 
-from ..errors import RfspinError
+from ..errors import RfspinError, RfspinTypeError
 from ..physics.frequency_plan import PLAN_KINDS, frequency_plan
 from ..physics.params import (
     ROSS2023_OSCILLATOR,
@@ -22,11 +22,12 @@ from ..physics.params import (
     OscillatorParams,
     ResonatorParams,
 )
+from .engine import IDEAL_HOOKS, LayerHooks, chain_layers, oscillator_layers, run_layers
 from .oscillator_layer import OscillatorLayer
 from .resonator_layer import ResonatorChainLayer
-from .tones import Tones, check_powers
+from .tones import as_powers
 
-__all__ = ["NetworkSpec", "RFNetwork", "SoftwareMLP", "build_rf_network"]
+__all__ = ["NetworkSpec", "RFNetwork", "SoftwareMLP", "SpecFields", "build_rf_network"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,73 @@ class NetworkSpec:
         return frequency_plan(self.hidden_plan, n, self.min_frequency, self.max_frequency)
 
 
+#: SpecFields field -> key in plain-dict records (units in the names; device parameters in SI).
+_SPEC_FIELD_KEYS = {
+    "input_power": "input_power_w",
+    "readout_scale": "readout_scale_v",
+    "plan": "plan",
+    "hidden_plan": "hidden_plan",
+    "min_frequency": "min_frequency_hz",
+    "max_frequency": "max_frequency_hz",
+    "init_detuning": "init_detuning_linewidths",
+    "resonator": "resonator",
+    "oscillator": "oscillator",
+}
+
+
+@dataclass(frozen=True)
+class SpecFields:
+    """The NetworkSpec fields a task or a run sets (None: NetworkSpec's default); units as NetworkSpec.
+
+    Validated by building a NetworkSpec with them, so a bad value fails where it is written.
+    """
+
+    input_power: float | None = None
+    readout_scale: float | None = None
+    plan: str | None = None
+    hidden_plan: str | None = None
+    min_frequency: float | None = None
+    max_frequency: float | None = None
+    init_detuning: float | None = None
+    resonator: ResonatorParams | None = None
+    oscillator: OscillatorParams | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("resonator", "oscillator"):
+            value, cls = getattr(self, name), ResonatorParams if name == "resonator" else OscillatorParams
+            if value is not None and not isinstance(value, cls):
+                raise RfspinTypeError(f"SpecFields.{name}: expected {cls.__name__}, got {type(value).__name__}")
+        NetworkSpec(sizes=(1, 1), **self.as_kwargs())
+
+    def as_kwargs(self) -> dict:
+        """The fields that are set, as NetworkSpec keyword arguments."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    def updated(self, other: "SpecFields") -> "SpecFields":
+        """These fields with ``other``'s set fields on top."""
+        return replace(self, **other.as_kwargs())
+
+    def to_dict(self) -> dict:
+        """Plain dict of the set fields, units in the keys (``input_power_w`` ...)."""
+        out = {}
+        for name, value in self.as_kwargs().items():
+            out[_SPEC_FIELD_KEYS[name]] = asdict(value) if name in ("resonator", "oscillator") else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SpecFields":
+        names = {key: name for name, key in _SPEC_FIELD_KEYS.items()}
+        unknown = set(data) - set(names)
+        if unknown:
+            raise RfspinError(f"network spec fields: unknown keys {sorted(unknown)}; allowed {sorted(names)}")
+        kwargs = {names[k]: v for k, v in data.items()}
+        if kwargs.get("resonator") is not None:
+            kwargs["resonator"] = ResonatorParams(**kwargs["resonator"])
+        if kwargs.get("oscillator") is not None:
+            kwargs["oscillator"] = OscillatorParams(**kwargs["oscillator"])
+        return cls(**kwargs)
+
+
 class RFNetwork(nn.Module):
     """Resonator chains and oscillator neurons, alternating; outputs are chain voltages [V]."""
 
@@ -123,11 +191,21 @@ class RFNetwork(nn.Module):
 
     @property
     def resonator_layers(self) -> list[ResonatorChainLayer]:
-        return [m for m in self.layers if isinstance(m, ResonatorChainLayer)]
+        return chain_layers(self.layers)
 
     @property
     def oscillator_layers(self) -> list[OscillatorLayer]:
-        return [m for m in self.layers if isinstance(m, OscillatorLayer)]
+        return oscillator_layers(self.layers)
+
+    @property
+    def stages(self) -> list[nn.Module]:
+        """The layers in the order the engine walks them (as :attr:`RFCNN.stages`)."""
+        return list(self.layers)
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """The floating type the network computes in (its parameters')."""
+        return self.layers[0].detuning.dtype
 
     @property
     def n_synapses(self) -> int:
@@ -143,22 +221,27 @@ class RFNetwork(nn.Module):
         """
         return self.spec.sizes[0] + sum(layer.n_neurons for layer in self.oscillator_layers)
 
-    def forward_powers(self, powers: Tensor, *, return_intermediate: bool = False):
-        """Input tone powers (B, I) [W] -> output voltages (B, n_out) [V].
+    def forward_powers(self, powers: Tensor, *, hooks: LayerHooks = IDEAL_HOOKS, return_intermediate: bool = False):
+        """Input tone powers (B, I) [W] (validated, in the network's dtype) -> output voltages (B, n_out) [V].
 
-        With ``return_intermediate``, also the list of every layer's output (voltages, Tones).
+        ``hooks``: see :mod:`rfspin.nn.engine` (default: the ideal network). With
+        ``return_intermediate``, also the list of every layer's output (voltages, Tones).
         """
-        x: Tensor | Tones = powers
-        inter = []
-        for layer in self.layers:
-            x = layer(x)
-            inter.append(x)
-        return (x, inter) if return_intermediate else x
+        if not return_intermediate:
+            return run_layers(self.layers, powers, hooks)
+        tap = _IntermediateTap(hooks)
+        out = run_layers(self.layers, powers, tap)
+        return out, tap.outputs
+
+    def input_powers(self, inputs: Tensor) -> Tensor:
+        """Normalised inputs (B, I) of any real dtype -> checked tone powers [W] (one host sync)."""
+        x = as_powers(inputs, self.spec.sizes[0], self.dtype, "network inputs (normalised powers)",
+                      device=self.input_power.device)
+        return x * self.input_power.to(x.dtype)
 
     def forward(self, inputs: Tensor) -> Tensor:
         """Normalised input powers (B, I), finite and >= 0 -> output voltages (B, n_out) [V]."""
-        check_powers(inputs, self.spec.sizes[0], "network inputs (normalised powers)")
-        return self.forward_powers(inputs * self.input_power)
+        return self.forward_powers(self.input_powers(inputs))
 
     def logits(self, inputs: Tensor) -> Tensor:
         return self(inputs) / self.readout_scale
@@ -191,10 +274,45 @@ class SoftwareMLP(nn.Module):
         self.sizes = tuple(sizes)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x)
+        return self.net(x.to(self.net[0].weight.dtype))
 
     def logits(self, x: Tensor) -> Tensor:
         return self(x)
+
+    def project_(self) -> None:
+        """Nothing to project: software weights are unconstrained (the Trainable protocol)."""
+
+
+class _IntermediateTap(LayerHooks):
+    """Wraps hooks and keeps every layer's output: voltages of chain layers, Tones of oscillators."""
+
+    def __init__(self, inner: LayerHooks) -> None:
+        self.inner, self.outputs = inner, []
+
+    def before_chains(self, site):
+        self.inner.before_chains(site)
+
+    def tone_powers(self, site, powers):
+        return self.inner.tone_powers(site, powers)
+
+    def resonator_weights(self, site, tone_frequencies):
+        return self.inner.resonator_weights(site, tone_frequencies)
+
+    def chain_readout(self, site, voltages):
+        return self.inner.chain_readout(site, voltages)
+
+    def record(self, site, powers, tone_frequencies, voltages):
+        self.inner.record(site, powers, tone_frequencies, voltages)
+
+    def feed_forward(self, site, voltages):
+        out = self.inner.feed_forward(site, voltages)
+        self.outputs.append(out)
+        return out
+
+    def oscillator_tones(self, index, layer, voltages):
+        tones = self.inner.oscillator_tones(index, layer, voltages)
+        self.outputs.append(tones)
+        return tones
 
 
 def build_rf_network(

@@ -56,6 +56,8 @@ class OscillatorLayer(nn.Module):
         for name in OSCILLATOR_FIELDS:
             self.register_buffer(name, torch.full((n,), float(getattr(oscillator, name)), dtype=dtype))
         self.register_buffer("power_prefactor", torch.full((n,), oscillator.power_prefactor, dtype=dtype))
+        self._shift_key: tuple | None = None
+        self._shift = oscillator.nonlinear_frequency_shift != 0
 
     @property
     def n_neurons(self) -> int:
@@ -72,9 +74,31 @@ class OscillatorLayer(nn.Module):
         current = self.threshold_current * (1.0 + level * (self.max_current_ratio - 1.0))
         return current / self.transconductance - self.bias_voltage
 
+    def has_frequency_shift(self) -> bool:
+        """Whether any neuron's frequency depends on its power (N != 0): per-sample tones.
+
+        Looked at once per change of the buffer (version-keyed), not on every forward: no host
+        synchronisation inside the forward pass. Under ``torch.compile`` the flag of the last
+        eager look is used (the compiled graph is guarded on it).
+        """
+        if torch.compiler.is_compiling():
+            return self._shift
+        buf = self.nonlinear_frequency_shift
+        key = (buf.data_ptr(), buf._version, buf.device)
+        if key != self._shift_key:
+            self._shift = bool((buf != 0).any())
+            self._shift_key = key
+        return self._shift
+
     def forward(self, voltage: Tensor) -> Tones:
-        if voltage.dim() != 2 or voltage.shape[-1] != self.n_neurons:
-            raise RfspinError(f"oscillator input: shape {tuple(voltage.shape)} != (batch, {self.n_neurons})")
+        """Chain voltages (B, N) [V] (any real dtype, converted) -> the emitted Tones."""
+        if not isinstance(voltage, Tensor) or voltage.dim() != 2 or voltage.shape[-1] != self.n_neurons:
+            shape = tuple(voltage.shape) if isinstance(voltage, Tensor) else type(voltage).__name__
+            raise RfspinError(f"oscillator input: shape {shape} != (batch, {self.n_neurons})")
+        return self.emit(voltage.to(self.frequencies.dtype))
+
+    def emit(self, voltage: Tensor) -> Tones:
+        """Unchecked forward: voltages (..., N) [V] -> Tones (frequencies (N,) or (..., N) [Hz], powers [W])."""
         current = self.current(voltage)
         power = output_power(
             current,
@@ -85,7 +109,7 @@ class OscillatorLayer(nn.Module):
             self.spin_polarization,
             self.power_prefactor,
         )
-        if bool((self.nonlinear_frequency_shift != 0).any()):
+        if self.has_frequency_shift():
             p0 = normalized_power(current / self.threshold_current, self.nonlinear_damping)
             freqs = emitted_frequency(self.frequencies, self.nonlinear_frequency_shift, p0)
         else:

@@ -30,9 +30,20 @@ from ..physics.resonator import (
     rectified_voltage,
 )
 from .counts import LayerCounts
-from .tones import Tones, check_powers
+from .tones import Tones, as_powers
 
-__all__ = ["ResonatorChainLayer"]
+__all__ = ["ResonatorChainLayer", "apply_chains"]
+
+
+def apply_chains(powers: Tensor, weights: Tensor, bias: Tensor) -> Tensor:
+    """Chain voltages V = P W^T + b [V] for tone powers P [W] and weights W [V/W].
+
+    ``powers`` (B, I) with ``weights`` (J, I), or (B, J, I) for per-sample tone frequencies; any
+    leading dimensions (e.g. chips: (C, B, I) with (C, J, I)) broadcast as in ``torch.matmul``.
+    """
+    if weights.dim() == 3 and powers.dim() == 2:  # one weight matrix per sample
+        return torch.einsum("bi,bji->bj", powers, weights) + bias
+    return rectified_voltage(powers, weights, bias)
 
 
 def _nudge_to_exact(param: Tensor, target: Tensor, value, max_steps: int = 8) -> None:
@@ -60,7 +71,12 @@ class ResonatorChainLayer(nn.Module):
         init_detuning: half-width of the uniform initial detuning, in linewidths.
         bias_scale: unit of the trainable bias [V].
         generator: torch.Generator for the initialisation.
+
+    ``synapse_states``: None for analog devices (any f_r in the band); a subclass with a finite
+    set of resonance states per device says how many (binary synapses: 2).
     """
+
+    synapse_states: int | None = None
 
     def __init__(
         self,
@@ -133,7 +149,7 @@ class ResonatorChainLayer(nn.Module):
     @torch.no_grad()
     def set_resonance_frequencies(self, frequencies: Tensor) -> None:
         """Program f_jk (J, K) in Hz; raises if any lies outside the tuning band."""
-        f = torch.as_tensor(frequencies, dtype=torch.float64)
+        f = torch.as_tensor(frequencies, dtype=torch.float64, device=self.detuning.device)
         if f.shape != self.detuning.shape:
             raise RfspinError(f"resonance frequencies: shape {tuple(f.shape)} != {tuple(self.detuning.shape)}")
         lo, hi = self.band.tolist()
@@ -147,7 +163,7 @@ class ResonatorChainLayer(nn.Module):
     @torch.no_grad()
     def set_bias_voltage(self, voltage: Tensor) -> None:
         """Program the chain biases b_j (J,) in V."""
-        v = torch.as_tensor(voltage, dtype=torch.float64)
+        v = torch.as_tensor(voltage, dtype=torch.float64, device=self.bias_raw.device)
         if v.shape != self.bias_raw.shape or not bool(torch.isfinite(v).all()):
             raise RfspinError(f"bias voltages: need {tuple(self.bias_raw.shape)} finite values, got {tuple(v.shape)}")
         self.bias_raw.copy_(v / self.bias_scale.double())
@@ -168,7 +184,7 @@ class ResonatorChainLayer(nn.Module):
         Cached while gradients are off and nothing changed (inference).
         """
         u = self.tone_frequencies if tone_frequencies is None else tone_frequencies
-        caching = not torch.is_grad_enabled() and tone_frequencies is None
+        caching = not torch.is_grad_enabled() and tone_frequencies is None and not torch.compiler.is_compiling()
         key = None
         if caching:
             key = tuple((t.data_ptr(), t._version) for t in (self.detuning, *self.buffers()))
@@ -186,18 +202,21 @@ class ResonatorChainLayer(nn.Module):
             self._cache = (key, w)
         return w
 
-    def forward(self, inputs: Tensor | Tones) -> Tensor:
-        """Tone powers (B, I) [W] at the layer's tone frequencies, or Tones -> voltages (B, J) [V]."""
+    def forward(self, inputs: Tensor | Tones, *, validate: bool = True) -> Tensor:
+        """Tone powers (B, I) [W] at the layer's tone frequencies, or Tones -> voltages (B, J) [V].
+
+        Shared (I,) tone frequencies are the layer's own ``tone_frequencies``; (B, I) ones give
+        per-sample weights. Powers of any real dtype are converted to the layer's; ``validate``
+        checks them (finite, >= 0: one host synchronisation). Networks validate once at their
+        input and run their layers through :mod:`rfspin.nn.engine` unchecked.
+        """
         if isinstance(inputs, Tones):
             freqs, powers = inputs
-            freqs = None if freqs.dim() == 1 else freqs
+            freqs = None if freqs.dim() == 1 else freqs.to(self.detuning.dtype)
         else:
             freqs, powers = None, inputs
-        check_powers(powers, self.n_inputs)
-        w = self.weights(freqs)
-        if w.dim() == 3:
-            return torch.einsum("bi,bji->bj", powers, w) + self.bias_voltage()
-        return rectified_voltage(powers, w, self.bias_voltage())
+        powers = as_powers(powers, self.n_inputs, self.detuning.dtype, validate=validate)
+        return apply_chains(powers, self.weights(freqs), self.bias_voltage())
 
     def layer_counts(self) -> LayerCounts:
         """Devices and operations per inference (one evaluation of every chain)."""

@@ -1,4 +1,11 @@
-"""Tones on an RF line: what one layer hands the next."""
+"""Tones on an RF line: what one layer hands the next; the check of input powers.
+
+Layers compute in their parameters' floating type (float32 by default). Inputs of any real type
+are accepted and converted to it: float16/bfloat16/float64 and integer tensors (e.g. uint8
+images); bool and complex tensors are refused. :func:`as_powers` converts and validates with one
+host synchronisation per call, so a network checks its inputs once per batch at its boundary
+and its layers run unchecked inside.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ from torch import Tensor
 
 from ..errors import RfspinError, RfspinTypeError
 
-__all__ = ["Tones", "check_powers"]
+__all__ = ["Tones", "as_powers", "check_powers"]
 
 
 class Tones(NamedTuple):
@@ -19,20 +26,52 @@ class Tones(NamedTuple):
     powers: Tensor
 
 
-def check_powers(powers: Tensor, n_inputs: int, what: str = "input powers") -> None:
-    """Raise ValueError unless ``powers`` is (B, n_inputs), finite and >= 0."""
+def _check_type(powers, what: str) -> None:
     if not isinstance(powers, Tensor):
         raise RfspinTypeError(f"{what}: expected a torch.Tensor, got {type(powers).__name__}")
+    if powers.dtype == torch.bool or powers.is_complex():
+        raise RfspinTypeError(f"{what}: dtype {powers.dtype} is not a real number type (use float32, float64 "
+                              "or an integer type)")
+
+
+def _raise_bad_values(original: Tensor, converted: Tensor, what: str) -> None:
+    """Name the first offending value (only called once a check has failed)."""
+    with torch.no_grad():
+        values = original.detach()
+        if values.is_floating_point():
+            finite = torch.isfinite(values)
+            if not bool(finite.all()):
+                bad = values[~finite].flatten()[0].item()
+                raise RfspinError(f"{what}: contains {bad!r}; RF powers must be finite")
+        if bool((values < 0).any()):
+            raise RfspinError(f"{what}: contains {values.min().item()!r}; RF powers must be >= 0")
+        bad = values[~torch.isfinite(converted)].flatten()[0].item()
+        raise RfspinError(f"{what}: contains {bad!r}, beyond the range of {converted.dtype} the layers compute in")
+
+
+def as_powers(powers: Tensor, n_inputs: int, dtype: torch.dtype | None = None, what: str = "input powers", *,
+              device: torch.device | None = None, validate: bool = True) -> Tensor:
+    """``powers`` (B, n_inputs) as ``dtype`` on ``device`` (None: keep), checked finite and >= 0.
+
+    One host synchronisation when ``validate`` (the check runs on the converted values, so a
+    float64 value beyond the float32 range is caught too).
+    """
+    _check_type(powers, what)
     if powers.dim() != 2 or powers.shape[-1] != n_inputs:
         raise RfspinError(
             f"{what}: shape {tuple(powers.shape)} does not match (batch, {n_inputs}): "
             f"the layer has {n_inputs} input tones"
         )
-    with torch.no_grad():
-        finite = torch.isfinite(powers)
-        if not bool(finite.all()):
-            bad = powers[~finite].flatten()[0].item()
-            raise RfspinError(f"{what}: contains {bad!r}; RF powers must be finite")
-        if powers.numel() and bool((powers < 0).any()):
-            bad = powers.min().item()
-            raise RfspinError(f"{what}: contains {bad!r}; RF powers must be >= 0")
+    if dtype is None and not powers.is_floating_point():
+        dtype = torch.get_default_dtype()
+    converted = powers.to(device=device, dtype=dtype)
+    if validate and converted.numel():
+        with torch.no_grad():
+            if not bool((torch.isfinite(converted) & (converted >= 0)).all()):
+                _raise_bad_values(powers, converted, what)
+    return converted
+
+
+def check_powers(powers: Tensor, n_inputs: int, what: str = "input powers") -> None:
+    """Raise RfspinError unless ``powers`` is (B, n_inputs), finite and >= 0 (one host sync)."""
+    as_powers(powers, n_inputs, what=what)

@@ -11,6 +11,7 @@ import math
 import torch
 from torch import Tensor
 
+from ..device import random_normal
 from ..physics.oscillator import BOLTZMANN_CONSTANT
 
 __all__ = [
@@ -24,13 +25,14 @@ __all__ = [
 ]
 
 
-def lognormal_factors(shape, sigma: float, generator: torch.Generator | None, dtype=torch.float32) -> Tensor:
-    """Positive factors with mean exactly 1 and std exactly ``sigma`` [1].
+def lognormal_factors(shape, sigma: float, generator: torch.Generator | None, dtype=torch.float32,
+                      device=None) -> Tensor:
+    """Positive factors with mean exactly 1 and std exactly ``sigma`` [1], on ``device``.
 
     exp(mu + s n), n ~ N(0, 1), s^2 = ln(1 + sigma^2), mu = -s^2 / 2.
     """
     s2 = math.log1p(sigma * sigma)
-    n = torch.randn(shape, generator=generator, dtype=torch.float64)
+    n = random_normal(shape, generator, dtype=torch.float64, device=device)
     return torch.exp(n * math.sqrt(s2) - 0.5 * s2).to(dtype)
 
 
@@ -71,7 +73,7 @@ def adc_quantize(voltage: Tensor, bits: int, full_scale: float) -> Tensor:
     return straight_through_round(clipped + full_scale, step) - full_scale
 
 
-def insertion_loss_factors(n_positions: int, loss_db: float, dtype=torch.float32) -> Tensor:
+def insertion_loss_factors(n_positions: int, loss_db: float, dtype=torch.float32, device=None) -> Tensor:
     """Power factors 10^(-loss_db k / 10) for chain positions k = 0..n-1 [1]."""
-    k = torch.arange(n_positions, dtype=torch.float64)
+    k = torch.arange(n_positions, dtype=torch.float64, device=device)
     return torch.pow(10.0, -loss_db * k / 10.0).to(dtype)

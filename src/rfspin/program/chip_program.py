@@ -50,6 +50,7 @@ import torch
 
 from ..errors import RfspinError, RfspinTypeError
 from ..fileio import atomic_write_json, atomic_write_text, read_json
+from ..nn.engine import map_layers
 from ..nn.network import NetworkSpec, RFNetwork
 from ..nn.oscillator_layer import OSCILLATOR_FIELDS, OscillatorLayer
 from ..nn.resonator_layer import ResonatorChainLayer
@@ -95,33 +96,38 @@ def _list(t: torch.Tensor) -> list:
     return t.detach().double().tolist()
 
 
+def _chains_entry(layer: ResonatorChainLayer) -> dict:
+    entry = {
+        "type": "resonator_chains",
+        "n_chains": layer.n_chains,
+        "n_resonators_per_chain": layer.detuning.shape[1],
+        "tone_frequencies_hz": _list(layer.tone_frequencies),
+        "anchor_frequencies_hz": _list(layer.anchor_frequencies),
+        "signs": _list(layer.signs),
+        "resonance_frequency_hz": _list(layer.resonance_frequencies()),
+        "bias_voltage_v": _list(layer.bias_voltage()),
+        "tuning_band_hz": _list(layer.band),
+    }
+    for key, attr in _RESONATOR_ARRAYS.items():
+        entry[key] = _list(getattr(layer, attr))
+    return entry
+
+
+def _oscillators_entry(layer: OscillatorLayer) -> dict:
+    entry = {"type": "oscillators", "n_neurons": layer.n_neurons, "frequency_hz": _list(layer.frequencies)}
+    for attr, key in _OSCILLATOR_KEYS.items():
+        entry[key] = _list(getattr(layer, attr))
+    entry["power_prefactor"] = _list(layer.power_prefactor)
+    return entry
+
+
 @torch.no_grad()
 def export_program(model: RFNetwork) -> dict:
     """The chip program of ``model`` as a JSON-ready dict (see module docstring)."""
     if not isinstance(model, RFNetwork):
         raise RfspinTypeError(f"export_program needs an RFNetwork, got {type(model).__name__}")
-    layers = []
-    for layer in model.layers:
-        if isinstance(layer, ResonatorChainLayer):
-            entry = {
-                "type": "resonator_chains",
-                "n_chains": layer.n_chains,
-                "n_resonators_per_chain": layer.detuning.shape[1],
-                "tone_frequencies_hz": _list(layer.tone_frequencies),
-                "anchor_frequencies_hz": _list(layer.anchor_frequencies),
-                "signs": _list(layer.signs),
-                "resonance_frequency_hz": _list(layer.resonance_frequencies()),
-                "bias_voltage_v": _list(layer.bias_voltage()),
-                "tuning_band_hz": _list(layer.band),
-            }
-            for key, attr in _RESONATOR_ARRAYS.items():
-                entry[key] = _list(getattr(layer, attr))
-        else:
-            entry = {"type": "oscillators", "n_neurons": layer.n_neurons, "frequency_hz": _list(layer.frequencies)}
-            for attr, key in _OSCILLATOR_KEYS.items():
-                entry[key] = _list(getattr(layer, attr))
-            entry["power_prefactor"] = _list(layer.power_prefactor)
-        layers.append(entry)
+    layers = list(map_layers(model.layers, chains=lambda _, layer: _chains_entry(layer),
+                             oscillators=lambda _, layer: _oscillators_entry(layer)))
     return {
         "schema": PROGRAM_SCHEMA,
         "version": PROGRAM_VERSION,
@@ -225,25 +231,32 @@ def network_from_program(program: dict) -> RFNetwork:
     model = RFNetwork(NetworkSpec.from_dict(program["spec"]))
     model.input_power.fill_(program["input"]["power_per_unit_w"])
     model.readout_scale.fill_(program["readout"]["readout_scale_v"])
-    for layer, entry in zip(model.layers, program["layers"]):
-        if isinstance(layer, ResonatorChainLayer):
-            if entry["type"] != "resonator_chains":
-                raise RfspinError(f"program layer type {entry['type']!r} where resonator chains were expected")
-            layer.tone_frequencies.copy_(torch.tensor(entry["tone_frequencies_hz"]))
-            layer.anchor_frequencies.copy_(torch.tensor(entry["anchor_frequencies_hz"]))
-            layer.signs.copy_(torch.tensor(entry["signs"]))
-            layer.band.copy_(torch.tensor(entry["tuning_band_hz"]))
-            for key, attr in _RESONATOR_ARRAYS.items():
-                getattr(layer, attr).copy_(torch.tensor(entry[key]))
-            layer.set_resonance_frequencies(torch.tensor(entry["resonance_frequency_hz"], dtype=torch.float64))
-            layer.set_bias_voltage(torch.tensor(entry["bias_voltage_v"], dtype=torch.float64))
-        else:
-            assert isinstance(layer, OscillatorLayer)
-            if entry["type"] != "oscillators":
-                raise RfspinError(f"program layer type {entry['type']!r} where oscillators were expected")
-            layer.frequencies.copy_(torch.tensor(entry["frequency_hz"]))
-            for attr, key in _OSCILLATOR_KEYS.items():
-                getattr(layer, attr).copy_(torch.tensor(entry[key]))
-            layer.power_prefactor.copy_(torch.tensor(entry["power_prefactor"]))
+    entries = program["layers"]
+    if len(entries) != len(model.layers):
+        raise RfspinError(f"program has {len(entries)} layers; its spec builds a network of {len(model.layers)}")
+
+    def set_chains(index: int, layer: ResonatorChainLayer) -> None:
+        entry = entries[index]
+        if entry["type"] != "resonator_chains":
+            raise RfspinError(f"program layer type {entry['type']!r} where resonator chains were expected")
+        layer.tone_frequencies.copy_(torch.tensor(entry["tone_frequencies_hz"]))
+        layer.anchor_frequencies.copy_(torch.tensor(entry["anchor_frequencies_hz"]))
+        layer.signs.copy_(torch.tensor(entry["signs"]))
+        layer.band.copy_(torch.tensor(entry["tuning_band_hz"]))
+        for key, attr in _RESONATOR_ARRAYS.items():
+            getattr(layer, attr).copy_(torch.tensor(entry[key]))
+        layer.set_resonance_frequencies(torch.tensor(entry["resonance_frequency_hz"], dtype=torch.float64))
+        layer.set_bias_voltage(torch.tensor(entry["bias_voltage_v"], dtype=torch.float64))
+
+    def set_oscillators(index: int, layer: OscillatorLayer) -> None:
+        entry = entries[index]
+        if entry["type"] != "oscillators":
+            raise RfspinError(f"program layer type {entry['type']!r} where oscillators were expected")
+        layer.frequencies.copy_(torch.tensor(entry["frequency_hz"]))
+        for attr, key in _OSCILLATOR_KEYS.items():
+            getattr(layer, attr).copy_(torch.tensor(entry[key]))
+        layer.power_prefactor.copy_(torch.tensor(entry["power_prefactor"]))
+
+    map_layers(model.layers, chains=set_chains, oscillators=set_oscillators)
     return model
 

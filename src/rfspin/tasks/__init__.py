@@ -6,12 +6,14 @@ from .experiment import (
     evaluate_run,
     load_run_model,
     plot_run,
-    run_training,
 )
 from .registry import TASKS, Task, register_task, task_for, task_names
+from .run import run_training
+from .run_config import RunConfig
 
 __all__ = [
     "TASKS",
+    "RunConfig",
     "Task",
     "build_network_for",
     "evaluate_run",

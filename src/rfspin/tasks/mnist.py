@@ -26,12 +26,14 @@ from ..data.idx import IDX_FILES, load_idx_folder
 from ..errors import RfspinFileNotFoundError
 from ..fileio import atomic_write_json, atomic_write_text
 from ..nn.cnn import RFCNN, CNNSpec, SoftwareCNN
+from ..nn.network import SpecFields
 from ..nn.operating_point import set_operating_points_
 from ..physics.params import ROSS2023_RESONATOR
 from ..train.trainer import TrainConfig
-from .experiment import run_training
-from .registry import TASKS, Task, register_task
+from .registry import Task, register_task
 from .reproduce import register_study
+from .run import run_training
+from .run_config import RunConfig
 
 __all__ = ["load_mnist", "resolve_data_dir", "MNIST_DIR_ENV", "reproduce_leroux2022", "mnist_cnn_spec"]
 
@@ -54,7 +56,7 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
 def load_mnist(seed: int = 0, data_dir: str | Path | None = None, *, n_classes: int = 10) -> RFDataset:
     """An IDX image folder as RF powers: pixel/255 in [0, 1], images flattened row-major.
 
-    ``seed`` is unused (the IDX files fix the split); the image shape is in ``notes``. Any IDX
+    ``seed`` is unused (the IDX files fix the split); ``image_shape`` is (1, H, W). Any IDX
     set of the same layout works (Fashion-MNIST, KMNIST ...); give ``n_classes`` for sets with
     other than 10 classes (e.g. a task with ``functools.partial(load_mnist, n_classes=47)``).
     """
@@ -73,7 +75,8 @@ def load_mnist(seed: int = 0, data_dir: str | Path | None = None, *, n_classes: 
         torch.from_numpy(arrays["y_test"].astype(np.int64)),
         tuple(str(i) for i in range(n_classes)),
         source=f"IDX files in {folder}",
-        notes={"image_shape": [1, int(shape[0]), int(shape[1])], "encoding": "pixel/255 x input_power per tone"},
+        notes={"encoding": "pixel/255 x input_power per tone"},
+        image_shape=(1, int(shape[0]), int(shape[1])),
     )
 
 
@@ -96,7 +99,7 @@ def mnist_cnn_spec(hidden: tuple[int, ...] = (100,), image_shape: tuple[int, int
 
 
 def _cnn_spec(data: RFDataset, hidden: tuple[int, ...]) -> CNNSpec:
-    return mnist_cnn_spec(hidden, tuple(data.notes.get("image_shape", (1, 28, 28))), data.n_classes)
+    return mnist_cnn_spec(hidden, data.image_shape or (1, 28, 28), data.n_classes)
 
 
 def build_rf_cnn(data: RFDataset, hidden: tuple[int, ...], seed: int) -> RFCNN:
@@ -129,8 +132,8 @@ register_task(
         # 784 tones in 20-120 MHz put up to 10 tones inside one linewidth (alpha = 1 %) and tie the
         # weights of neighbouring pixels (5 epochs: 95.6 %); a geometric 20-600 MHz plan keeps
         # spacing / linewidth at 0.43 everywhere (5 epochs: 97.1 %). Devices must tune to 800 MHz.
-        spec={"input_power": 2e-8, "readout_scale": 2e-2, "plan": "geometric", "max_frequency": 600e6,
-              "resonator": MNIST_RESONATOR},
+        spec=SpecFields(input_power=2e-8, readout_scale=2e-2, plan="geometric", max_frequency=600e6,
+                        resonator=MNIST_RESONATOR),
         reference=LEROUX2022_REFERENCE,
     )
 )
@@ -156,7 +159,7 @@ def _epoch_time(history: list[dict]) -> float:
 
 @register_study("leroux2022")
 def reproduce_leroux2022(out_dir: str | Path, seeds: int = 1, epochs: int | None = None, progress: bool = True,
-                         data_dir: str | Path | None = None) -> dict:
+                         data_dir: str | Path | None = None, device: str = "auto") -> dict:
     """RF MLP 784-300-10 and RF CNN on full MNIST, each with its software baseline.
 
     Run folders ``mnist-seedS`` / ``mnist-cnn-seedS`` that already hold a finished checkpoint of
@@ -170,8 +173,8 @@ def reproduce_leroux2022(out_dir: str | Path, seeds: int = 1, epochs: int | None
         for seed in range(seeds):
             run = out / f"{name}-seed{seed}"
             resume = (run / "checkpoint.pt").is_file() and (run / "baseline.pt").is_file()
-            m = run_training(TASKS[name], run, seed=seed, epochs=epochs, baseline=True, resume=resume,
-                             progress=progress, plots=False, data_dir=folder)
+            m = run_training(RunConfig(name, run, seed=seed, epochs=epochs, baseline=True, resume=resume,
+                                       progress=progress, plots=False, data_dir=folder, device=device))
             rows.append(m)
             print(f"{name} seed {seed}: RF {100 * m['test_accuracy']:.2f} %, "
                   f"software {100 * m['baseline_test_accuracy']:.2f} %")

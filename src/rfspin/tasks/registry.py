@@ -7,7 +7,7 @@ New tasks register with :func:`register_task`; user spectra files are tasks too 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -20,7 +20,8 @@ from ..data.datasets import (
     load_nonlinear2d,
     load_spectra_file,
 )
-from ..errors import RfspinError, RfspinFileNotFoundError
+from ..errors import RfspinError, RfspinFileNotFoundError, RfspinTypeError
+from ..nn.network import SpecFields
 from ..train.trainer import TrainConfig
 
 __all__ = ["Task", "TASKS", "register_task", "task_for", "task_names"]
@@ -31,7 +32,8 @@ class Task:
     """A named task.
 
     load(seed, data_dir) -> RFDataset (data_dir: folder of external data, or None);
-    hidden: default hidden widths; spec: NetworkSpec fields;
+    hidden: default hidden widths; spec: the NetworkSpec fields the task sets
+    (:class:`~rfspin.nn.network.SpecFields`; a plain dict of those fields is converted);
     rf_config / baseline_config: training budgets; reference: the published figure.
     build / build_baseline: optional model factories (data, hidden, seed) -> nn.Module for
     tasks whose networks are not the default RFNetwork / SoftwareMLP (e.g. convolutional).
@@ -42,10 +44,20 @@ class Task:
     hidden: tuple[int, ...]
     rf_config: TrainConfig
     baseline_config: TrainConfig
-    spec: dict = field(default_factory=dict)
+    spec: SpecFields = SpecFields()
     reference: str = ""
     build: Callable[[RFDataset, tuple[int, ...], int], nn.Module] | None = None
     build_baseline: Callable[[RFDataset, tuple[int, ...], int], nn.Module] | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.spec, dict):
+            unknown = set(self.spec) - set(SpecFields.__dataclass_fields__)
+            if unknown:
+                raise RfspinError(f"task {self.name!r}: unknown network spec fields {sorted(unknown)}")
+            object.__setattr__(self, "spec", SpecFields(**self.spec))
+        if not isinstance(self.spec, SpecFields):
+            raise RfspinTypeError(f"task {self.name!r}: spec must be SpecFields, got {type(self.spec).__name__}")
+        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
 
 
 TASKS: dict[str, Task] = {}
@@ -69,7 +81,7 @@ register_task(
         baseline_config=TrainConfig(epochs=100, batch_size=32, learning_rate=0.01),
         # 0.3 uW per unit of normalised spectrum keeps the hidden chain voltages inside the
         # oscillators' working window (threshold to clamp = 8.8 mV of V + V_bias).
-        spec={"readout_scale": 1e-2, "input_power": 0.3e-6},
+        spec=SpecFields(readout_scale=1e-2, input_power=0.3e-6),
         reference="Ross et al., Nat. Nanotechnol. 18, 1273 (2023), Fig. 4b: 99.3-99.6 % (RF and software MLP)",
     )
 )
@@ -82,7 +94,7 @@ register_task(
         # single-layer network otherwise overfits the 1,257 training digits.
         rf_config=TrainConfig(epochs=60, batch_size=32, learning_rate=0.02, weight_decay=0.2),
         baseline_config=TrainConfig(epochs=60, batch_size=32, learning_rate=0.01),
-        spec={"readout_scale": 1e-2, "input_power": 3e-6},
+        spec=SpecFields(readout_scale=1e-2, input_power=3e-6),
         reference="Leroux et al., Phys. Rev. Applied 15, 034067 (2021): 99.96 % (their protocol)",
     )
 )
@@ -93,7 +105,7 @@ register_task(
         hidden=(4,),
         rf_config=TrainConfig(epochs=200, batch_size=32, learning_rate=0.05),
         baseline_config=TrainConfig(epochs=200, batch_size=32, learning_rate=0.01),
-        spec={"readout_scale": 1e-3, "input_power": 2e-6, "min_frequency": 30e6, "max_frequency": 90e6},
+        spec=SpecFields(readout_scale=1e-3, input_power=2e-6, min_frequency=30e6, max_frequency=90e6),
         reference="Ross et al. (2023), 9-MTJ hardware on non-linearly separable RF inputs: 97.7 %",
     )
 )

@@ -1,7 +1,7 @@
 """Reproductions of published results: several seeds, a table of mean +- std.
 
-Studies register in ``STUDIES`` (name -> function(out_dir, seeds, epochs, progress) -> dict with
-"rows" and "markdown").
+Studies register in ``STUDIES`` (name -> function(out_dir, seeds, epochs, progress, device) -> dict
+with "rows" and "markdown"; ``device`` as ``--device``: "auto", "cpu", "cuda" ...).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..fileio import atomic_write_json, atomic_write_text
-from .experiment import run_training
-from .registry import TASKS
+from .run import run_training
+from .run_config import RunConfig
 
 __all__ = ["STUDIES", "register_study", "reproduce_ross2023", "mean_std"]
 
@@ -37,14 +37,14 @@ def _pct(values: list[float]) -> str:
 
 
 @register_study("ross2023")
-def reproduce_ross2023(out_dir: str | Path, seeds: int = 5, epochs: int | None = None, progress: bool = True) -> dict:
+def reproduce_ross2023(out_dir: str | Path, seeds: int = 5, epochs: int | None = None, progress: bool = True,
+                       device: str = "auto") -> dict:
     """Drone RF fingerprints, 256-128-10: RF network and software MLP, ``seeds`` seeds."""
     out = Path(out_dir)
-    task = TASKS["drone"]
     runs = []
     for seed in range(seeds):
-        m = run_training(task, out / f"seed{seed}", seed=seed, epochs=epochs, baseline=True, progress=progress,
-                         plots=seed == 0)
+        m = run_training(RunConfig("drone", out / f"seed{seed}", seed=seed, epochs=epochs, baseline=True,
+                                   progress=progress, plots=seed == 0, device=device))
         runs.append(m)
         print(f"seed {seed}: RF {100 * m['test_accuracy']:.2f} %, software {100 * m['baseline_test_accuracy']:.2f} %")
     rf = [m["test_accuracy"] for m in runs]

@@ -1,4 +1,4 @@
-"""Robustness studies: vectorised Monte-Carlo over chip instances, sweeps, binary-synapse runs.
+"""Robustness studies: vectorised Monte-Carlo over chip instances and sweeps.
 
 :func:`monte_carlo_accuracy` evaluates N chips in batched computations over chunks of chips
 (:func:`rfspin.nn.chip.chip_forward` with a leading chip dimension; no Python loop over chips),
@@ -11,29 +11,22 @@ from __future__ import annotations
 import csv
 import io
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
+from ..device import make_generator, resolve_device
 from ..errors import RfspinError
 from ..fileio import atomic_write_json, atomic_write_text
-from ..nn.binary import binarize, harden
 from ..nn.chip import chip_forward, sample_static
 from ..nn.network import RFNetwork
+from ..nn.tones import as_powers
 from ..nonideal.config import describe, with_setting
 from ..nonideal.models import NonIdealities
-from ..train.checkpoint import model_record, save_checkpoint
-from ..train.trainer import evaluate_accuracy, train
-from .experiment import (
-    CHECKPOINT,
-    METRICS,
-    build_network_for,
-    load_run_model,
-    read_run_metrics,
-)
-from .registry import Task, task_for
+from ..train.trainer import evaluate_accuracy
+from .experiment import load_run_model, read_run_metrics
+from .registry import task_for
 
 __all__ = [
     "monte_carlo_accuracy",
@@ -41,7 +34,6 @@ __all__ = [
     "chips_per_chunk",
     "robustness_study",
     "parse_sweep",
-    "train_binary_run",
 ]
 
 #: Default memory budget of one chunk of chips (weights + activations) [bytes].
@@ -71,19 +63,24 @@ def monte_carlo_accuracy(
 
     Chips are drawn and evaluated ``chunk_chips`` at a time (default: :func:`chips_per_chunk`);
     the results for a given generator seed depend on the chunk size only through the order of
-    the random draws.
+    the random draws. Runs on the model's device (``x`` and ``y`` follow it); the draws come from
+    ``generator`` on its own device, so a seed gives the same chips with a generator on the same
+    device type. Returns the accuracies on the CPU.
     """
-    if n_chips < 1:
-        raise RfspinError(f"n_chips = {n_chips!r}: must be >= 1")
+    if isinstance(n_chips, bool) or not isinstance(n_chips, int) or n_chips < 1:
+        raise RfspinError(f"n_chips = {n_chips!r}: must be an integer >= 1")
     model.eval()
+    device = model.input_power.device
+    x = as_powers(x, model.spec.sizes[0], model.dtype, "Monte-Carlo inputs", device=device)  # checked once
+    y = y.to(device)
     chunk = chunk_chips or chips_per_chunk(model, len(y))
     accuracies = []
     for start in range(0, n_chips, chunk):
         c = min(chunk, n_chips - start)
         static = sample_static(model, nonideal, c, generator)
-        out = chip_forward(model, static, nonideal, x, n_chips=c, generator=generator)
+        out = chip_forward(model, static, nonideal, x, generator=generator)
         accuracies.append((out.argmax(-1) == y).float().mean(-1))
-    return torch.cat(accuracies)
+    return torch.cat(accuracies).cpu()
 
 
 def summarize(accuracies: Tensor) -> dict:
@@ -102,7 +99,8 @@ def parse_sweep(text: str) -> tuple[str, list[float]]:
     """'SECTION.KEY_UNIT=v1,v2,...' -> (setting, values)."""
     name, sep, values = text.partition("=")
     if not sep or not name or not values:
-        raise RfspinError(f"--sweep {text!r}: expected SECTION.KEY_UNIT=v1,v2,... e.g. programming_error.relative_sigma_percent=0,0.5,1")
+        raise RfspinError(f"--sweep {text!r}: expected SECTION.KEY_UNIT=v1,v2,... "
+                          "e.g. programming_error.relative_sigma_percent=0,0.5,1")
     try:
         numbers = [float(v) for v in values.split(",")]
     except ValueError as exc:
@@ -110,12 +108,16 @@ def parse_sweep(text: str) -> tuple[str, list[float]]:
     return name.strip(), numbers
 
 
-def _load_run(run_dir: Path):
+def _load_run(run_dir: Path, device: torch.device):
     meta = read_run_metrics(run_dir)
     task = task_for(meta["task"])
     data_dir = meta.get("data_dir")
     data = task.load(int(meta.get("seed", 0)), None if data_dir is None else Path(data_dir))
-    return load_run_model(run_dir), data, meta
+    model = load_run_model(run_dir, device)
+    if not isinstance(model, RFNetwork):
+        raise RfspinError(f"{run_dir}: Monte-Carlo over chip instances needs a dense RF network, "
+                          f"not a {type(model).__name__}")
+    return model, data, meta
 
 
 def robustness_study(
@@ -127,30 +129,27 @@ def robustness_study(
     seed: int = 0,
     chunk_chips: int | None = None,
     plots: bool = True,
+    device: torch.device | str = "auto",
 ) -> dict:
     """Monte-Carlo test accuracy of a run's network under ``nonideal`` and one-at-a-time sweeps.
 
     Writes ``robustness.json`` (each setting: mean, std, p05, min, max accuracy over chips, plus
-    the per-chip accuracies), ``robustness.csv`` and PNGs into ``run_dir``.
+    the per-chip accuracies), ``robustness.csv`` and PNGs into ``run_dir``. ``device``: where the
+    chips are simulated; their generator lives there too.
     """
     run_dir = Path(run_dir)
-    model, data, meta = _load_run(run_dir)
+    device = resolve_device(device)
+    model, data, meta = _load_run(run_dir, device)
     settings = [("base", None, None, nonideal)]
     for name, values in sweeps:
         settings += [(f"{name}={v:g}", name, v, with_setting(nonideal, name, v)) for v in values]
     results = []
     for label, name, value, cfg in settings:
         t0 = time.perf_counter()
-        gen = torch.Generator().manual_seed(seed)
+        gen = make_generator(device, seed)
         acc = monte_carlo_accuracy(model, cfg, data.x_test, data.y_test, n_chips, gen, chunk_chips=chunk_chips)
         results.append({"setting": label, "sweep": name, "value": value, **summarize(acc),
                         "time_s": time.perf_counter() - t0, "accuracies": acc.tolist()})
-    report = {
-        "run": str(run_dir), "task": meta["task"], "n_chips": n_chips, "seed": seed,
-        "ideal_test_accuracy": evaluate_accuracy(model, data.x_test, data.y_test),
-        "nonideal": describe(nonideal), "results": results,
-    }
-    atomic_write_json(run_dir / "robustness.json", report)
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["setting", "sweep", "value", "mean", "std", "p05", "min", "max", "n_chips"])
@@ -158,44 +157,16 @@ def robustness_study(
         writer.writerow([r["setting"], r["sweep"] or "", "" if r["value"] is None else r["value"],
                          *(f"{r[k]:.6f}" for k in ("mean", "std", "p05", "min", "max")), n_chips])
     atomic_write_text(run_dir / "robustness.csv", buf.getvalue())
+    plot_paths = []
     if plots:
         from ..plotting.robustness import plot_accuracy_distributions, plot_sweeps
 
-        report["plots"] = [str(p) for p in (
-            plot_accuracy_distributions(results, run_dir / "robustness_distributions.png"),
-            *plot_sweeps(results, run_dir),
-        )]
-    return report
-
-
-def train_binary_run(
-    task: Task,
-    out_dir: str | Path,
-    *,
-    mode: str = "ste",
-    half_split: float = 1.0,
-    hidden: tuple[int, ...] | None = None,
-    epochs: int | None = None,
-    seed: int = 0,
-    progress: bool = False,
-) -> dict:
-    """Train a network of binary non-volatile synapses; write a run folder of the hardened network."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    data = task.load(seed, None)
-    cfg = replace(task.rf_config, seed=seed, **({} if epochs is None else {"epochs": epochs}))
-    model = build_network_for(task, data, task.hidden if hidden is None else tuple(hidden), seed)
-    binarize(model, half_split=half_split, mode=mode)
-    result = train(model, data, cfg, progress=progress)
-    plain = harden(model)
-    save_checkpoint(out / CHECKPOINT, {"model": model_record(plain), "history": result.history, "epoch": cfg.epochs})
-    metrics = {
-        "task": task.name, "seed": seed, "epochs": cfg.epochs, "sizes": list(plain.spec.sizes),
-        "binary": {"mode": mode, "half_split_linewidths": half_split},
-        "test_accuracy": evaluate_accuracy(plain, data.x_test, data.y_test),
-        "train_accuracy": evaluate_accuracy(plain, data.x_train, data.y_train),
-        "n_synapses": plain.n_synapses, "n_neurons": plain.n_neurons, "history": result.history,
-        "train_config": {k: getattr(cfg, k) for k in ("epochs", "batch_size", "learning_rate", "cosine", "seed")},
+        plot_paths = [str(p) for p in (plot_accuracy_distributions(results, run_dir / "robustness_distributions.png"),
+                                       *plot_sweeps(results, run_dir))]
+    report = {  # built once, written as is
+        "run": str(run_dir), "task": meta["task"], "n_chips": n_chips, "seed": seed, "device": str(device),
+        "ideal_test_accuracy": evaluate_accuracy(model, data.x_test, data.y_test),
+        "nonideal": describe(nonideal), "results": results, **({"plots": plot_paths} if plots else {}),
     }
-    atomic_write_json(out / METRICS, metrics)
-    return metrics
+    atomic_write_json(run_dir / "robustness.json", report)
+    return report

@@ -36,10 +36,11 @@ def random_shift(x: Tensor, image_shape: tuple[int, int, int], max_shift: int, g
         raise RfspinError(f"max_shift = {max_shift}: must be smaller than the image ({h} x {w})")
     b, s = images.shape[0], max_shift
     padded = torch.nn.functional.pad(images, (s, s, s, s))
-    dy, dx = torch.randint(0, 2 * s + 1, (2, b), generator=generator)
-    rows = (dy[:, None] + torch.arange(h))[:, None, :, None]  # (B, 1, H, 1)
-    cols = (dx[:, None] + torch.arange(w))[:, None, None, :]  # (B, 1, 1, W)
-    batch = torch.arange(b)[:, None, None, None]
-    chans = torch.arange(c)[None, :, None, None]
+    dev = x.device  # draws on the generator's device, indices where the images are
+    dy, dx = torch.randint(0, 2 * s + 1, (2, b), generator=generator, device=generator.device).to(dev)
+    rows = (dy[:, None] + torch.arange(h, device=dev))[:, None, :, None]  # (B, 1, H, 1)
+    cols = (dx[:, None] + torch.arange(w, device=dev))[:, None, None, :]  # (B, 1, 1, W)
+    batch = torch.arange(b, device=dev)[:, None, None, None]
+    chans = torch.arange(c, device=dev)[None, :, None, None]
     out = padded[batch, chans, rows, cols]
     return out.reshape(x.shape)

@@ -12,6 +12,7 @@ from ..errors import RfspinError, RfspinFileNotFoundError, RfspinTypeError
 from ..fileio import atomic_write
 from ..nn.cnn import RFCNN, CNNSpec, SoftwareCNN
 from ..nn.network import NetworkSpec, RFNetwork, SoftwareMLP
+from ..nn.protocols import WrapsNetwork
 
 __all__ = ["CHECKPOINT_VERSION", "save_checkpoint", "load_checkpoint", "model_from_checkpoint", "model_record"]
 
@@ -45,7 +46,7 @@ def load_checkpoint(path: str | Path) -> dict:
 
 def model_record(model: nn.Module) -> dict:
     """What a checkpoint needs to rebuild ``model``: its kind, structure and state."""
-    if isinstance(getattr(model, "network", None), RFNetwork):  # training wrapper (hardware-aware)
+    if isinstance(model, WrapsNetwork):  # training view (hardware-aware, chip-in-the-loop, chip instance)
         model = model.network
     if isinstance(model, RFNetwork):
         return {"kind": "rf", "spec": model.spec.to_dict(), "state": model.state_dict()}

@@ -28,77 +28,100 @@ from torch import Tensor, nn
 
 from ..errors import RfspinTypeError
 from ..hardware.protocol import HardwareBackend, Measurement, check_measurement
-from ..nn.chip import chip_oscillator_tones, chip_resonator_voltages, sample_static
+from ..nn.chip import ChipHooks, sample_static
+from ..nn.chip_static import OscillatorStatic, ResonatorStatic, StaticSample
+from ..nn.engine import ChainSite, map_layers, run_layers
 from ..nn.network import RFNetwork
-from ..nn.resonator_layer import ResonatorChainLayer
 from ..nonideal.models import NonIdealities
 from ..program.chip_program import export_program
 
-__all__ = ["ChipInTheLoop", "TwinCorrection", "HardwareForward", "twin_forward"]
+__all__ = ["ChipInTheLoop", "TwinCorrection", "TwinHooks", "HardwareForward", "twin_forward"]
 
 _IDEAL = NonIdealities()
-_RESONATOR_FACTORS = ("frequency_factor", "sensitivity_factor", "damping_factor")
-_OSCILLATOR_FACTORS = ("threshold_factor", "power_factor")
+
+
+class _ResonatorCorrection(nn.Module):
+    """Log-factors of one chain layer's f_r (in linewidths), K and damping, (1, J, K) each."""
+
+    def __init__(self, shape, linewidth: float) -> None:
+        super().__init__()
+        self.linewidth = linewidth
+        self.log_frequency = nn.Parameter(torch.zeros(1, *shape))
+        self.log_sensitivity = nn.Parameter(torch.zeros(1, *shape))
+        self.log_damping = nn.Parameter(torch.zeros(1, *shape))
+
+    def static(self) -> ResonatorStatic:
+        return ResonatorStatic(frequency_factor=torch.exp(self.log_frequency * self.linewidth),
+                               sensitivity_factor=torch.exp(self.log_sensitivity),
+                               damping_factor=torch.exp(self.log_damping))
+
+
+class _OscillatorCorrection(nn.Module):
+    """Log-factors of one oscillator layer's I_th and power, (1, N) each."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.log_threshold = nn.Parameter(torch.zeros(1, n))
+        self.log_power = nn.Parameter(torch.zeros(1, n))
+
+    def static(self) -> OscillatorStatic:
+        return OscillatorStatic(threshold_factor=torch.exp(self.log_threshold), power_factor=torch.exp(self.log_power))
 
 
 class TwinCorrection(nn.Module):
     """Per-device multiplicative corrections of the twin, as log-factors (0 = as designed).
 
-    ``static()`` returns them in the static-sample format of :mod:`rfspin.nn.chip`
-    ({"LAYER.NAME": (1, ...) tensor}), so the twin is evaluated by the same engine as a chip.
-    The frequency log-factor is stored in units of the nominal damping (one unit = one
-    linewidth), which conditions the fit like the network's own detuning parametrisation.
+    ``static()`` returns them as a one-chip :class:`~rfspin.nn.chip_static.StaticSample`, so the
+    twin is evaluated by the same engine as a chip. The frequency log-factor is stored in units
+    of the nominal damping (one unit = one linewidth), which conditions the fit like the
+    network's own detuning parametrisation.
     """
 
     def __init__(self, network: RFNetwork) -> None:
         super().__init__()
-        self.log_factors = nn.ParameterDict()
-        self._linewidth = {}
-        for index, layer in enumerate(network.layers):
-            names = _RESONATOR_FACTORS if isinstance(layer, ResonatorChainLayer) else _OSCILLATOR_FACTORS
-            shape = layer.detuning.shape if isinstance(layer, ResonatorChainLayer) else (layer.n_neurons,)
-            for name in names:
-                self.log_factors[f"l{index}_{name}"] = nn.Parameter(torch.zeros(1, *shape))
-            if isinstance(layer, ResonatorChainLayer):
-                self._linewidth[index] = layer.resonator.damping
+        device = network.input_power.device
+        self.layers = nn.ModuleList(map_layers(
+            network.layers,
+            chains=lambda _, layer: _ResonatorCorrection(layer.detuning.shape, layer.resonator.damping),
+            oscillators=lambda _, layer: _OscillatorCorrection(layer.n_neurons),
+        )).to(device)
 
-    def static(self) -> dict[str, Tensor]:
-        out = {}
-        for key, value in self.log_factors.items():
-            index, name = key[1:].split("_", 1)
-            scale = self._linewidth[int(index)] if name == "frequency_factor" else 1.0
-            out[f"{index}.{name}"] = torch.exp(value * scale)
-        return out
+    def static(self) -> StaticSample:
+        return StaticSample(1, tuple(layer.static() for layer in self.layers))
 
 
-def _layer_walk(network: RFNetwork, static: dict, inputs: Tensor, measured_hidden: list[Tensor] | None):
-    """Twin outputs (B, n_out) and hidden chain voltages, layer by layer.
+class TwinHooks(ChipHooks):
+    """The twin of chip-in-the-loop: ideal readout, an optional static correction, and (with
+    ``measured_hidden``) the measured hidden voltages driving each next layer: value measured,
+    gradient the twin's, so each layer is linearised at the chip's operating point. Keeps the
+    twin's own hidden voltages in ``hidden_voltages``."""
 
-    With ``measured_hidden`` the value after each hidden chain layer is the measured one and
-    its gradient the twin's (the next layer is linearised at the chip's operating point).
-    """
-    x = (inputs * network.input_power).unsqueeze(0)
-    freqs = network.resonator_layers[0].tone_frequencies
-    hidden, n_hidden = [], 0
-    last = len(network.layers) - 1
-    for index, layer in enumerate(network.layers):
-        if isinstance(layer, ResonatorChainLayer):
-            x = chip_resonator_voltages(layer, static, index, _IDEAL, freqs, x, 1, None)
-            if index != last:
-                hidden.append(x[0])
-                if measured_hidden is not None:
-                    x = x + (measured_hidden[n_hidden].unsqueeze(0) - x).detach()
-                n_hidden += 1
-        else:
-            freqs, x = chip_oscillator_tones(layer, static, index, _IDEAL, x, None)
-    return x[0], hidden
+    def __init__(self, static: StaticSample, measured_hidden: list[Tensor] | None = None) -> None:
+        super().__init__(static, _IDEAL, None, record_hidden=True)
+        self.measured_hidden = measured_hidden
+
+    def feed_forward(self, site: ChainSite, voltages: Tensor) -> Tensor:
+        if site.is_output or self.measured_hidden is None:
+            return voltages
+        measured = self.measured_hidden[len(self.hidden_voltages) - 1].to(voltages)
+        return voltages + (measured.unsqueeze(0) - voltages).detach()
+
+
+def _layer_walk(network: RFNetwork, static: StaticSample | None, inputs: Tensor,
+                measured_hidden: list[Tensor] | None):
+    """Twin outputs (B, n_out) and hidden chain voltages (B, J_l), layer by layer."""
+    static = static if static is not None else StaticSample(1, map_layers(
+        network.layers, chains=lambda *_: ResonatorStatic(), oscillators=lambda *_: OscillatorStatic()))
+    hooks = TwinHooks(static, measured_hidden)
+    powers = inputs.to(device=network.input_power.device, dtype=network.dtype) * network.input_power
+    out = run_layers(network.layers, powers.unsqueeze(0), hooks)
+    return out[0], [v[0] for v in hooks.hidden_voltages]
 
 
 def twin_forward(network: RFNetwork, inputs: Tensor, correction: TwinCorrection | None = None,
                  measured_hidden: list[Tensor] | None = None) -> Tensor:
     """Output voltages (B, n_out) [V] of the (corrected) twin; differentiable in its parameters."""
-    static = {} if correction is None else correction.static()
-    return _layer_walk(network, static, inputs, measured_hidden)[0]
+    return _layer_walk(network, None if correction is None else correction.static(), inputs, measured_hidden)[0]
 
 
 class HardwareForward(torch.autograd.Function):
@@ -129,8 +152,8 @@ class ChipInTheLoop(nn.Module):
     """A trainable view of a chip: parameters = the twin's, outputs = the backend's [V].
 
     Works with :func:`rfspin.train.trainer.train` (checkpoints hold ``loop.network``, the twin
-    with the trained program; resuming is not supported). ``recalibrate``: refit the twin correction on every training batch's
-    measurement (``recalibration_steps`` Adam steps) before the gradient is taken.
+    with the trained program; resuming is not supported). ``recalibrate``: refit the twin
+    correction on every training batch's measurement (``recalibration_steps`` Adam steps) before the gradient is taken.
     ``gradient_nonideal``: the backward pass goes through a twin with a fresh random sample of
     these (expected) non-idealities every step, an unbiased estimate of the gradient averaged
     over the chips the fab could have made (for deviations known only by their spread).
@@ -143,7 +166,7 @@ class ChipInTheLoop(nn.Module):
         super().__init__()
         if not isinstance(twin, RFNetwork):
             raise RfspinTypeError(f"chip-in-the-loop needs an RFNetwork twin, got {type(twin).__name__}")
-        if not callable(getattr(backend, "measure", None)):
+        if not isinstance(backend, HardwareBackend):
             raise RfspinTypeError(f"backend {backend!r} has no measure(program, inputs) method")
         self.network = twin
         self.backend = backend
@@ -156,11 +179,11 @@ class ChipInTheLoop(nn.Module):
         self.gradient_nonideal = gradient_nonideal
         self._gradient_generator = torch.Generator().manual_seed(seed)
 
-    def backward_static(self) -> dict[str, Tensor]:
-        """The static deviations of the twin used in the backward pass."""
+    def backward_static(self) -> StaticSample | None:
+        """The static deviations of the twin used in the backward pass (None: as designed)."""
         if self.gradient_nonideal is not None:
             return sample_static(self.network, self.gradient_nonideal, 1, self._gradient_generator)
-        return self.correction.static() if self.recalibrate else {}
+        return self.correction.static() if self.recalibrate else None
 
     def parameters(self, recurse: bool = True):  # the optimizer trains the program, not the correction
         return self.network.parameters(recurse)
@@ -171,9 +194,13 @@ class ChipInTheLoop(nn.Module):
 
     @torch.no_grad()
     def measure(self, inputs: Tensor) -> Measurement:
+        """The backend's measurement, checked, on the twin's device."""
         program = export_program(self.network)
         m = check_measurement(self.backend.measure(program, inputs.detach(), intermediates=self.use_intermediates),
                               program, inputs.shape[0], repr(self.backend))
+        device = self.network.input_power.device
+        hidden = None if m.intermediates is None else [v.to(device) for v in m.intermediates]
+        m = Measurement(m.outputs_v.to(device), hidden)
         if self.recalibrate and self.training:
             self._fit_correction(inputs, m, self.recalibration_steps)
         return m

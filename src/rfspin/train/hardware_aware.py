@@ -12,20 +12,23 @@ ideal twin's). Two variants:
   gradient is taken through the ideal twin (out = ideal + (chip - ideal).detach()).
 
 Checkpoints hold the wrapped network only (the wrapper has no state of its own). The chip
-generator is not checkpointed: a resumed hardware-aware run draws different chips.
+generator (on the network's device) is not checkpointed: a resumed hardware-aware run draws
+different chips.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
 from torch import Tensor, nn
 
-from ..errors import RfspinError
+from ..device import make_generator
+from ..errors import RfspinError, RfspinTypeError
 from ..nn.chip import chip_forward, sample_static
+from ..nn.chip_static import StaticSample
 from ..nn.network import RFNetwork
-from ..nonideal.config import describe
+from ..nn.tones import as_powers
+from ..nonideal.config import describe, from_description
 from ..nonideal.models import NonIdealities
 
 __all__ = ["HardwareAwareConfig", "HardwareAwareNetwork", "HW_VARIANTS"]
@@ -42,11 +45,23 @@ class HardwareAwareConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
+        if not isinstance(self.nonideal, NonIdealities):
+            raise RfspinTypeError(f"HardwareAwareConfig.nonideal: expected NonIdealities, "
+                                  f"got {type(self.nonideal).__name__}")
         if self.variant not in HW_VARIANTS:
             raise RfspinError(f"hardware-aware variant {self.variant!r}: choose one of {HW_VARIANTS}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise RfspinTypeError(f"HardwareAwareConfig.seed = {self.seed!r}: must be an integer")
 
     def to_dict(self) -> dict:
         return {"variant": self.variant, "seed": self.seed, "nonideal": describe(self.nonideal)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "HardwareAwareConfig":
+        unknown = set(data) - {"variant", "seed", "nonideal"}
+        if unknown:
+            raise RfspinError(f"hardware-aware config: unknown keys {sorted(unknown)}")
+        return cls(from_description(data["nonideal"]), data.get("variant", "noisy"), data.get("seed", 0))
 
 
 class HardwareAwareNetwork(nn.Module):
@@ -54,11 +69,12 @@ class HardwareAwareNetwork(nn.Module):
 
     def __init__(self, network: RFNetwork, config: HardwareAwareConfig) -> None:
         super().__init__()
+        if not isinstance(network, RFNetwork):
+            raise RfspinTypeError(f"hardware-aware training needs an RFNetwork, got {type(network).__name__}")
         self.network = network
         self.config = config
-        self.generator = torch.Generator().manual_seed(config.seed)
-        self.static: dict[str, Tensor] = {}
-        self.resample()
+        self.generator = make_generator(network.input_power.device, config.seed)
+        self.static: StaticSample = sample_static(network, config.nonideal, 1, self.generator)
 
     def resample(self) -> None:
         """Draw the static non-idealities of a new chip."""
@@ -71,7 +87,10 @@ class HardwareAwareNetwork(nn.Module):
     def forward(self, inputs: Tensor) -> Tensor:
         if not self.training:
             return self.network(inputs)
-        out = chip_forward(self.network, self.static, self.config.nonideal, inputs, n_chips=1,
+        net = self.network
+        x = as_powers(inputs, net.spec.sizes[0], net.dtype, "network inputs (normalised powers)",
+                      device=net.input_power.device)  # checked once per batch
+        out = chip_forward(self.network, self.static, self.config.nonideal, x,
                            generator=self.generator, twin_gradient=self.config.variant == "twin")
         return out[0]
 

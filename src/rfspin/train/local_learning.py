@@ -29,10 +29,11 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..data.datasets import RFDataset
+from ..device import make_generator, random_normal
 from ..errors import RfspinError, RfspinTypeError
+from ..nn.engine import ChainSite, LayerHooks, chain_voltages, run_layers
 from ..nn.network import RFNetwork
-from ..nn.resonator_layer import ResonatorChainLayer
-from .trainer import TrainResult, evaluate_accuracy
+from .trainer import EpochLoss, TrainingDiverged, TrainResult, evaluate_accuracy
 
 __all__ = ["NodePerturbationConfig", "train_node_perturbation", "node_perturbation_gradients"]
 
@@ -62,33 +63,38 @@ class NodePerturbationConfig:
                 raise RfspinError(f"{name} = {value!r}: must be finite and > 0")
 
 
+class _NudgeHooks(LayerHooks):
+    """Records every chain layer's input and clean voltages; adds ``nudges[l]`` to layer l's output."""
+
+    def __init__(self, nudges: list[Tensor] | None) -> None:
+        self.nudges, self.records = nudges, []
+
+    def record(self, site: ChainSite, powers, tone_frequencies, voltages) -> None:
+        self.records.append((site.chains, powers, tone_frequencies, voltages))
+
+    def feed_forward(self, site: ChainSite, voltages: Tensor) -> Tensor:
+        return voltages if self.nudges is None else voltages + self.nudges[len(self.records) - 1]
+
+
 def _walk(model: RFNetwork, powers: Tensor, nudges: list[Tensor] | None):
-    """Output voltages, and per resonator layer (its input, its clean output voltages)."""
-    x = powers
-    records = []
-    for layer in model.layers:
-        if isinstance(layer, ResonatorChainLayer):
-            v = layer(x)
-            records.append((x, v))
-            if nudges is not None:
-                v = v + nudges[len(records) - 1]
-            x = v
-        else:
-            x = layer(x)
-    return x, records
+    """Output voltages, and per chain layer (layer, its input powers and tones, its clean voltages)."""
+    hooks = _NudgeHooks(nudges)
+    return run_layers(model.layers, powers, hooks), hooks.records
 
 
 def node_perturbation_gradients(model: RFNetwork, inputs: Tensor, labels: Tensor, config: NodePerturbationConfig,
                                 generator: torch.Generator) -> Tensor:
     """Set ``p.grad`` of every parameter to its node-perturbation estimate; return the clean loss."""
-    powers = inputs * model.input_power
+    powers = model.input_powers(inputs)
+    labels = labels.to(powers.device)
     with torch.no_grad():
         out, records = _walk(model, powers, None)
         clean_loss = F.cross_entropy(out / model.readout_scale, labels)
-        deltas = [torch.zeros_like(v) for _, v in records]
-        sigmas = [config.relative_sigma * v.std().clamp_min(1e-12) for _, v in records]
+        deltas = [torch.zeros_like(v) for *_, v in records]
+        sigmas = [config.relative_sigma * v.std().clamp_min(1e-12) for *_, v in records]
         for _ in range(config.n_perturbations):
-            xi = [s * torch.randn(v.shape, generator=generator, dtype=v.dtype) for s, (_, v) in zip(sigmas, records)]
+            xi = [s * random_normal(v.shape, generator, dtype=v.dtype, device=v.device)
+                  for s, (*_, v) in zip(sigmas, records)]
             plus = F.cross_entropy(_walk(model, powers, xi)[0] / model.readout_scale, labels, reduction="none")
             minus = F.cross_entropy(_walk(model, powers, [-n for n in xi])[0] / model.readout_scale, labels,
                                     reduction="none")
@@ -97,46 +103,51 @@ def node_perturbation_gradients(model: RFNetwork, inputs: Tensor, labels: Tensor
                 d.add_(dl.unsqueeze(1) * n / (s * s * config.n_perturbations * len(labels)))
     model.zero_grad(set_to_none=True)
     # Local derivative only: each layer re-evaluated on its own (detached) input.
-    surrogate = sum((d * layer(_detach(x))).sum() for layer, (x, _), d in zip(model.resonator_layers, records, deltas))
+    surrogate = sum((d * chain_voltages(layer, p.detach(), None if f is None else f.detach())).sum()
+                    for (layer, p, f, _), d in zip(records, deltas))
     surrogate.backward()
     return clean_loss
 
 
-def _detach(x):
-    if isinstance(x, Tensor):
-        return x.detach()
-    return type(x)(*(t.detach() for t in x))
+def train_node_perturbation(model: RFNetwork, data: RFDataset,
+                            config: NodePerturbationConfig = NodePerturbationConfig(), *,
+                            progress: bool = False) -> TrainResult:
+    """Train ``model`` with node perturbation; same history format as :func:`rfspin.train.train`.
 
-
-def train_node_perturbation(model: RFNetwork, data: RFDataset, config: NodePerturbationConfig = NodePerturbationConfig(),
-                            *, progress: bool = False) -> TrainResult:
-    """Train ``model`` with node perturbation; same history format as :func:`rfspin.train.train`."""
+    Runs on the model's device (the shuffling generator stays on the CPU, the nudges are drawn
+    on the model's device). A non-finite loss stops training with :class:`TrainingDiverged`.
+    """
     if not isinstance(model, RFNetwork):
         raise RfspinTypeError(f"node perturbation trains an RFNetwork, got {type(model).__name__}")
+    device = model.input_power.device
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, config.epochs)) if config.cosine else None
+    scheduler = (torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, config.epochs))
+                 if config.cosine else None)
     shuffle = torch.Generator().manual_seed(config.seed)
-    nudges = torch.Generator().manual_seed(config.seed + 1)
+    nudges = make_generator(device, config.seed + 1)
     history = []
-    n = len(data.y_train)
+    x_train, y_train = data.x_train.to(device), data.y_train.to(device)
+    n = len(y_train)
+    losses = EpochLoss(device)
     for epoch in range(config.epochs):
         t0 = time.perf_counter()
         model.train()
-        total = 0.0
-        perm = torch.randperm(n, generator=shuffle)
+        losses.new_epoch()
+        perm = torch.randperm(n, generator=shuffle).to(device)
         for i in range(0, n, config.batch_size):
             idx = perm[i:i + config.batch_size]
-            loss = node_perturbation_gradients(model, data.x_train[idx], data.y_train[idx], config, nudges)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"epoch {epoch + 1}: loss became {loss.item()!r}")
+            loss = node_perturbation_gradients(model, x_train[idx], y_train[idx], config, nudges)
             optimizer.step()
             model.project_()
-            total += loss.item() * len(idx)
+            losses.add(loss, len(idx))
+        mean_loss = losses.mean(n)
+        if not math.isfinite(mean_loss):
+            raise TrainingDiverged(epoch + 1, losses.last_finite(), tuple(history))
         if scheduler is not None:
             scheduler.step()
         history.append({
             "epoch": epoch + 1,
-            "loss": total / n,
+            "loss": mean_loss,
             "train_accuracy": evaluate_accuracy(model, data.x_train, data.y_train),
             "test_accuracy": evaluate_accuracy(model, data.x_test, data.y_test),
             "time_s": time.perf_counter() - t0,
@@ -144,5 +155,5 @@ def train_node_perturbation(model: RFNetwork, data: RFDataset, config: NodePertu
         if progress:
             print(f"node perturbation epoch {epoch + 1}: loss {history[-1]['loss']:.4f}, "
                   f"test {100 * history[-1]['test_accuracy']:.2f} %", flush=True)
-    return TrainResult(model, history, evaluate_accuracy(model, data.x_train, data.y_train),
+    return TrainResult(model, tuple(history), evaluate_accuracy(model, data.x_train, data.y_train),
                        evaluate_accuracy(model, data.x_test, data.y_test))
