@@ -1,0 +1,128 @@
+"""Superparamagnetic junctions in time: junction-steps per second, rfspin vs a plain NumPy loop.
+
+Scenario (the same for every method): a population of N junctions of the Mizrahi 2018 preset,
+float32 currents spread evenly over +-40 uA (time-averaged states from -0.98 to +0.98, a
+tuning-curve population), time step at the limit the "steps" rule allows (0.02 x the shortest
+mean dwell time, so the fastest junction switches with probability ~0.02 per step). Every method
+keeps per-junction switch counts and time spent in AP; no trace unless stated.
+
+- ``rfspin steps``: ``simulate_telegraph(method="steps")``, the exact discrete-time chain
+  (per-step switching probabilities), drawing the geometric number of steps to each switch;
+- ``rfspin steps+trace``: the same, recording every 10th step (a bool trace);
+- ``rfspin events``: ``method="events"`` (continuous time, exponential dwell times): effective
+  junction-steps/s = the same window in steps x N / wall time;
+- ``numpy loop``: the plain baseline, one uniform draw + compare + select + xor per junction
+  and step (``np.random.default_rng``, float32), over a shorter window (its cost per step is
+  constant), with the same exact per-step probabilities.
+
+``run(threads, sizes)`` returns one dict per size and prints a table with the ratio of rfspin
+steps to the NumPy loop; ``bench_dynamics.py`` calls it. Standalone::
+
+    python benchmarks/dynamics_junction_bench.py [--threads 2] [--sizes 1 1000 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+import torch
+
+from rfspin.dynamics import (
+    MIZRAHI2018_JUNCTION,
+    TelegraphConfig,
+    mean_dwell_times,
+    simulate_telegraph,
+    transition_probabilities,
+)
+
+#: Simulated steps per size for the rfspin methods (about 1e9 junction-steps at 1e5 junctions).
+STEPS = {1: 2_000_000, 1000: 200_000, 100_000: 10_000}
+#: Wall-time budget of the NumPy loop per size [s] (its rate per step is constant).
+NUMPY_SECONDS = 2.0
+#: Current span of the population [A] and the step rule's fraction.
+CURRENT_SPAN = 40e-6
+STEP_FRACTION = 0.02
+
+
+def _population(n: int) -> tuple[torch.Tensor, float]:
+    """(currents (n,) float32 [A], time step [s] at the limit of the steps rule)."""
+    current = torch.linspace(-CURRENT_SPAN, CURRENT_SPAN, n, dtype=torch.float32) if n > 1 else torch.zeros(1)
+    tau_p, tau_ap = mean_dwell_times(current.double(), MIZRAHI2018_JUNCTION)
+    return current, STEP_FRACTION * float(torch.minimum(tau_p, tau_ap).min())
+
+
+def _time_rfspin(current, dt: float, steps: int, method: str, record_every: int | None) -> tuple[float, float, float]:
+    """(wall seconds, switches per junction-step, mean <m>) of one simulate_telegraph run."""
+    config = TelegraphConfig(duration=steps * dt, time_step=dt, record_every=record_every, method=method)
+    generator = torch.Generator().manual_seed(0)
+    simulate_telegraph(MIZRAHI2018_JUNCTION, current, TelegraphConfig(
+        duration=min(steps, 1000) * dt, time_step=dt, method=method), generator=generator)  # warm-up
+    start = time.perf_counter()
+    result = simulate_telegraph(MIZRAHI2018_JUNCTION, current, config, generator=generator)
+    wall = time.perf_counter() - start
+    return wall, float(result.switches.sum()) / (steps * current.numel()), float(result.mean_state.mean())
+
+
+def _time_numpy(current, dt: float, max_steps: int) -> tuple[float, int, float, float]:
+    """(wall seconds, steps run, switches per junction-step, mean <m>) of the plain NumPy loop."""
+    to_ap, to_p = transition_probabilities(current.double(), dt, MIZRAHI2018_JUNCTION)
+    p_p, p_ap = to_ap.numpy().astype(np.float32), to_p.numpy().astype(np.float32)
+    n = current.numel()
+    rng = np.random.default_rng(0)
+    state = rng.random(n) < 0.5
+    switches = np.zeros(n, dtype=np.int64)
+    steps_ap = np.zeros(n, dtype=np.int64)
+    start = time.perf_counter()
+    steps = 0
+    while steps < max_steps and (steps % 256 or time.perf_counter() - start < NUMPY_SECONDS):
+        flip = rng.random(n, dtype=np.float32) < np.where(state, p_ap, p_p)
+        state ^= flip
+        switches += flip
+        steps_ap += state
+        steps += 1
+    wall = time.perf_counter() - start
+    return wall, steps, switches.sum() / (steps * n), float((2 * steps_ap / steps - 1).mean())
+
+
+def run(threads: int, sizes=(1, 1000, 100_000)) -> list[dict]:
+    """Measure every method at each population size on ``threads`` threads; print and return the rows."""
+    torch.set_num_threads(threads)
+    rows = []
+    for n in sizes:
+        current, dt = _population(n)
+        steps = STEPS.get(n, max(1000, int(1e9 // n)))
+        row = {"junctions": n, "time_step_s": dt, "steps": steps}
+        variants = (("steps", "steps", None), ("steps_trace", "steps", 10), ("events", "events", None))
+        for label, method, every in variants:
+            wall, per_step, m = _time_rfspin(current, dt, steps, method, every)
+            row[f"{label}_junction_steps_per_s"] = steps * n / wall
+            row[f"{label}_switches_per_junction_step"] = per_step
+            row[f"{label}_mean_state"] = m
+        wall, np_steps, per_step, m = _time_numpy(current, dt, steps)
+        row.update(numpy_junction_steps_per_s=np_steps * n / wall, numpy_steps=np_steps,
+                   numpy_switches_per_junction_step=per_step, numpy_mean_state=m)
+        row["speedup_steps_vs_numpy"] = row["steps_junction_steps_per_s"] / row["numpy_junction_steps_per_s"]
+        rows.append(row)
+    load = os.getloadavg()
+    print(f"\nSuperparamagnetic junctions (Mizrahi 2018 preset, currents +-{CURRENT_SPAN * 1e6:.0f} uA, dt = "
+          f"{STEP_FRACTION:g} x shortest dwell), {threads} thread(s), float32, load average {load[0]:.2f}")
+    print(f"{'junctions':>10} {'rfspin steps':>14} {'+trace/10':>12} {'events':>12} {'numpy loop':>12} "
+          f"{'steps/numpy':>12} {'switch/step':>12}")
+    for r in rows:
+        print(f"{r['junctions']:>10,} {r['steps_junction_steps_per_s']:>14.3g} "
+              f"{r['steps_trace_junction_steps_per_s']:>12.3g} "
+              f"{r['events_junction_steps_per_s']:>12.3g} {r['numpy_junction_steps_per_s']:>12.3g} "
+              f"{r['speedup_steps_vs_numpy']:>11.1f}x {r['steps_switches_per_junction_step']:>12.4f}")
+    print("(junction-steps per second; events: effective, same window; switch/step: switches per junction-step)")
+    return rows
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 1000, 100_000])
+    args = parser.parse_args()
+    run(args.threads, tuple(args.sizes))
