@@ -68,7 +68,9 @@ def register(subparsers) -> None:
     """Add ``junction`` to the ``simulate`` sub-command group."""
     p = subparsers.add_parser(
         "junction", help="superparamagnetic tunnel junctions: telegraph traces, dwell times, sigmoid, switching rate",
-        description=__doc__.split("\n\n")[1].strip(),
+        description="\n\n".join(__doc__.split("\n\n")[1:]).replace("``", "").replace(
+            ":func:`rfspin.dynamics.simulate_telegraph`", "rfspin.dynamics.simulate_telegraph"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--config", type=Path, default=None, metavar="FILE.toml", help="settings file (flags override it)")
     p.add_argument("--preset", default=None,

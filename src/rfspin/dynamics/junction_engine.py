@@ -5,9 +5,9 @@ Both simulation methods share one event loop over M independent junctions (the f
 
 - "steps": the discrete-time chain sampled every time step, with the exact per-step switching
   probabilities p_s = P(s -> s' in dt). Instead of one Bernoulli draw per junction and step, the
-  number of steps to the next switch is drawn directly, G = 1 + floor(ln U / ln(1 - p_s))
-  (geometric, U ~ U(0, 1]): the same Markov chain in distribution, at a cost proportional to the
-  number of switches rather than of steps.
+  number of steps to the next switch is drawn directly, G = 1 + floor(E / -ln(1 - p_s)) with
+  E ~ Exp(1) (geometric: P(G > g) = (1 - p_s)^g): the same Markov chain in distribution, at a
+  cost proportional to the number of switches rather than of steps.
 - "events": continuous time, exponential dwell times tau_s * Exp(1) (Gillespie).
 
 A pending waiting time is redrawn whenever the current changes (exact by memorylessness), so
@@ -112,11 +112,10 @@ def run_engine(
 
     def waits(antiparallel: Tensor, index: Tensor, coef_p: Tensor, coef_ap: Tensor) -> Tensor:
         coef = torch.where(antiparallel, coef_ap[index], coef_p[index])
-        if method == "steps":
-            uniform = 1.0 - torch.rand(coef.shape, dtype=f64, device=device, generator=generator)  # (0, 1]
-            geometric = torch.floor(torch.log(uniform) / coef) + 1.0
-            return torch.where(coef < 0, geometric, math.inf)
+        # -ln U ~ Exp(1); no separate log op, which torch parallelises even for small tensors
         draws = torch.empty(coef.shape, dtype=f64, device=device).exponential_(generator=generator)
+        if method == "steps":
+            return torch.where(coef < 0, torch.floor(draws / -coef) + 1.0, math.inf)
         return torch.where(torch.isinf(coef), math.inf, draws * coef)
 
     all_junctions = torch.arange(m, device=device)

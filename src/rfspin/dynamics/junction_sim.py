@@ -201,13 +201,10 @@ class TelegraphResult:
 
 
 def _params_on(params, device: torch.device) -> JunctionTensors:
-    if isinstance(params, JunctionTensors):
-        if any(t.device != device for t in params):
-            raise RfspinError(f"params: tensors must be on the generator's device {device}")
-        return JunctionTensors(*(t.to(torch.float64) for t in params))
-    if isinstance(params, JunctionParams):
-        return junction_tensors(params, device=device, dtype=torch.float64)
-    raise RfspinTypeError(f"params = {params!r}: must be a JunctionParams or JunctionTensors")
+    """Validated float64 parameter tensors on the computation's device (rates need float64)."""
+    if not isinstance(params, (JunctionParams, JunctionTensors)):
+        raise RfspinTypeError(f"params = {params!r}: must be a JunctionParams or JunctionTensors")
+    return junction_tensors(params, device=device, dtype=torch.float64)
 
 
 def _current_segments(current, device: torch.device) -> tuple[Tensor, float | None]:
@@ -244,10 +241,13 @@ def _check_resolution(config: TelegraphConfig, segment: float, n_segments: int) 
     return steps
 
 
-def _check_time_step(config: TelegraphConfig, values: Tensor, p: JunctionTensors, n_device_dims: int) -> None:
-    """The "steps" rule: time_step <= max_step_fraction x the shortest mean dwell time."""
-    # (segments, 1.., *current dims): segments must not align with a parameter dimension
-    values = values.reshape(values.shape[:1] + (1,) * (n_device_dims - values.dim() + 1) + values.shape[1:])
+def _segment_grid(values: Tensor, n_device_dims: int) -> Tensor:
+    """(segments, 1.., *current dims): the segment axis must not align with a parameter dimension."""
+    return values.reshape(values.shape[:1] + (1,) * (n_device_dims - values.dim() + 1) + values.shape[1:])
+
+
+def _check_time_step(config: TelegraphConfig, values: Tensor, p: JunctionTensors) -> None:
+    """The "steps" rule: time_step <= max_step_fraction x the shortest mean dwell time (``values``: a grid)."""
     tau_p, tau_ap = mean_dwell_times(values, p)
     shortest = torch.minimum(tau_p, tau_ap).reshape(-1)
     index = int(torch.argmin(shortest))
@@ -299,8 +299,9 @@ def simulate_telegraph(
     m = math.prod(shape)
     n_steps = config.n_steps
     steps_per_segment = n_steps if segment is None else _check_resolution(config, segment, values.shape[0])
+    grid = _segment_grid(values, len(devices))
     if config.method == "steps":
-        _check_time_step(config, values, p, len(devices))
+        _check_time_step(config, grid, p)
     if config.record_every is not None and (n_steps // config.record_every) * m > MAX_TRACE_BYTES:
         raise RfspinError(
             f"the trace would need {(n_steps // config.record_every) * m / 2**30:.1f} GiB "
@@ -321,14 +322,15 @@ def simulate_telegraph(
             ) from exc
     segments = [(start, min(start + steps_per_segment, n_steps)) for start in range(0, n_steps, steps_per_segment)]
 
+    # waiting-time coefficients of every segment at once (one pass of exp/log, not one per segment)
+    if config.method == "steps":
+        to_ap, to_p = transition_probabilities(grid, config.time_step, p)
+        table = (torch.log1p(-to_ap), torch.log1p(-to_p))
+    else:
+        table = tuple(tau / config.time_step for tau in mean_dwell_times(grid, p))
+
     def coefficients(j: int) -> tuple[Tensor, Tensor]:
-        if config.method == "steps":
-            to_ap, to_p = transition_probabilities(values[j], config.time_step, p)
-            coefs = (torch.log1p(-to_ap), torch.log1p(-to_p))
-        else:
-            tau_p, tau_ap = mean_dwell_times(values[j], p)
-            coefs = (tau_p / config.time_step, tau_ap / config.time_step)
-        return tuple(torch.broadcast_to(c, shape).reshape(-1) for c in coefs)
+        return tuple(torch.broadcast_to(c[j], shape).reshape(-1) for c in table)
 
     from tqdm.auto import tqdm
 
