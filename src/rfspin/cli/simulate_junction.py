@@ -252,12 +252,13 @@ def _write(out: Path, summary: dict, result, params, current_a: np.ndarray, tau_
     dwell = result.dwell_times
     n_currents = len(current_a)
     current_of = [(j % n_currents).cpu().numpy() for j in (dwell.parallel_junction, dwell.antiparallel_junction)]
+    dwell_s = [d.cpu().numpy() for d in (dwell.parallel, dwell.antiparallel)]
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "trace.npz", lambda f: np.savez(f, time_s=time_s, current_a=current_a,
                                                         antiparallel=trace.numpy(), resistance_ohm=ohm))
     atomic_write(out / "dwell_times.npz", lambda f: np.savez(
-        f, parallel_s=dwell.parallel.cpu().numpy(), parallel_current_index=current_of[0],
-        antiparallel_s=dwell.antiparallel.cpu().numpy(), antiparallel_current_index=current_of[1], current_a=current_a))
+        f, parallel_s=dwell_s[0], parallel_current_index=current_of[0],
+        antiparallel_s=dwell_s[1], antiparallel_current_index=current_of[1], current_a=current_a))
     atomic_write_json(out / "summary.json", summary)
     if not plot:
         return
@@ -276,8 +277,8 @@ def _write(out: Path, summary: dict, result, params, current_a: np.ndarray, tau_
     panels = []
     for i in np.unique(np.linspace(0, n_currents - 1, 5)[1:4].round().astype(int)):  # quartiles of the range
         panels.append({"current_a": current_a[i],
-                       "parallel_s": dwell.parallel[torch.as_tensor(current_of[0] == i)].cpu().numpy(),
-                       "antiparallel_s": dwell.antiparallel[torch.as_tensor(current_of[1] == i)].cpu().numpy(),
+                       "parallel_s": dwell_s[0][current_of[0] == i],
+                       "antiparallel_s": dwell_s[1][current_of[1] == i],
                        "tau_parallel_s": tau_theory[0][i], "tau_antiparallel_s": tau_theory[1][i]})
     plot_dwell_time_histograms(panels, out / "dwell_times.png")
     fine = np.linspace(current_a.min(), current_a.max(), 400) if n_currents > 1 else current_a

@@ -5,9 +5,10 @@ that the current and the (per-device) parameters broadcast to, and ``trials`` re
 independent randomness. Two exact methods (equations in :mod:`rfspin.dynamics.junction`):
 
 - ``"steps"``: the discrete-time chain sampled every ``time_step`` dt, switching with the exact
-  per-step probabilities P(s -> s' in dt) = pi_s' (1 - exp(-K dt)) (exact for piecewise-constant
-  current, any dt). Implemented by drawing the geometric number of steps to each junction's next
-  switch, so uneventful steps cost nothing (see :mod:`rfspin.dynamics.junction_engine`).
+  per-step probabilities of :func:`~rfspin.dynamics.junction.transition_probabilities` (exact for
+  piecewise-constant current, any dt). Implemented by drawing the geometric number of steps to
+  each junction's next switch, so uneventful steps cost nothing
+  (see :mod:`rfspin.dynamics.junction_engine`).
 - ``"events"``: continuous time, exponential dwell times drawn directly; for long windows.
 
 Rule for the time step ("steps"): a step of dt can hide a switch and a switch back, which a
