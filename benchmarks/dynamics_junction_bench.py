@@ -1,24 +1,32 @@
 """Superparamagnetic junctions in time: junction-steps per second, rfspin vs a plain NumPy loop.
 
-Scenario (the same for every method): a population of N junctions of the Mizrahi 2018 preset,
-float32 currents spread evenly over +-40 uA (time-averaged states from -0.98 to +0.98, a
-tuning-curve population), time step at the limit the "steps" rule allows (0.02 x the shortest
-mean dwell time, so the fastest junction switches with probability ~0.02 per step). Every method
-keeps per-junction switch counts and time spent in AP; no trace unless stated.
+Two scenarios of N junctions of the Mizrahi 2018 preset, float32 currents, time step at the
+limit the "steps" rule allows (0.02 x the shortest mean dwell time):
+
+- ``population``: currents spread evenly over +-40 uA (time-averaged states from -0.98 to
+  +0.98, a tuning-curve population); the fastest junction switches with probability ~0.02 per
+  step, the population on average ~0.0013;
+- ``balanced``: every junction at its operating point (I = I_off): all switch with probability
+  ~0.02 per step, the most switching the rule allows (the worst case for rfspin, whose cost
+  grows with the number of switches; the NumPy loop's cost does not depend on it).
+
+Every method keeps per-junction switch counts and time spent in AP; no trace unless stated.
 
 - ``rfspin steps``: ``simulate_telegraph(method="steps")``, the exact discrete-time chain
   (per-step switching probabilities), drawing the geometric number of steps to each switch;
-- ``rfspin steps+trace``: the same, recording every 10th step (a bool trace);
-- ``rfspin events``: ``method="events"`` (continuous time, exponential dwell times): effective
-  junction-steps/s = the same window in steps x N / wall time;
+- ``+trace/10``: the same, recording every 10th step (a bool trace);
+- ``events``: ``method="events"`` (continuous time, exponential dwell times): effective
+  junction-steps/s = the same window in steps x N / time;
 - ``numpy loop``: the plain baseline, one uniform draw + compare + select + xor per junction
   and step (``np.random.default_rng``, float32), over a shorter window (its cost per step is
   constant), with the same exact per-step probabilities.
 
-Each figure is the best of ``REPEATS`` timed runs after a warm-up (the machine is shared).
+Each figure is the best of ``REPEATS`` timed runs after a warm-up (the machine is shared), in
+junction-steps per wall-clock second; the rows also hold junction-steps per CPU second (process
+time of all threads, less sensitive to other people's load).
 
-``run(threads, sizes)`` returns one dict per size and prints a table with the ratio of rfspin
-steps to the NumPy loop; ``bench_dynamics.py`` calls it. Standalone::
+``run(threads, sizes)`` returns one dict per (scenario, size) and prints a table with the ratio of
+rfspin steps to the NumPy loop; ``bench_dynamics.py`` calls it. Standalone::
 
     python benchmarks/dynamics_junction_bench.py [--threads 2] [--sizes 1 1000 100000]
 """
@@ -50,40 +58,47 @@ REPEATS = 3
 #: Current span of the population [A] and the step rule's fraction.
 CURRENT_SPAN = 40e-6
 STEP_FRACTION = 0.02
+SCENARIOS = ("population", "balanced")
 
 
-def _population(n: int) -> tuple[torch.Tensor, float]:
+def _junctions(scenario: str, n: int) -> tuple[torch.Tensor, float]:
     """(currents (n,) float32 [A], time step [s] at the limit of the steps rule)."""
-    current = torch.linspace(-CURRENT_SPAN, CURRENT_SPAN, n, dtype=torch.float32) if n > 1 else torch.zeros(1)
+    if scenario == "population" and n > 1:
+        current = torch.linspace(-CURRENT_SPAN, CURRENT_SPAN, n, dtype=torch.float32)
+    else:
+        current = torch.full((n,), MIZRAHI2018_JUNCTION.offset_current, dtype=torch.float32)
     tau_p, tau_ap = mean_dwell_times(current.double(), MIZRAHI2018_JUNCTION)
     return current, STEP_FRACTION * float(torch.minimum(tau_p, tau_ap).min())
 
 
-def _time_rfspin(current, dt: float, steps: int, method: str, record_every: int | None) -> tuple[float, float, float]:
-    """(wall seconds, switches per junction-step, mean <m>) of one simulate_telegraph run."""
+def _time_rfspin(
+    current, dt: float, steps: int, method: str, record_every: int | None
+) -> tuple[float, float, float, float]:
+    """(best wall seconds, its CPU seconds, switches per junction-step, mean <m>) of simulate_telegraph."""
     config = TelegraphConfig(duration=steps * dt, time_step=dt, record_every=record_every, method=method)
     generator = torch.Generator().manual_seed(0)
     simulate_telegraph(MIZRAHI2018_JUNCTION, current, TelegraphConfig(
         duration=min(steps, 1000) * dt, time_step=dt, method=method), generator=generator)  # warm-up
-    walls = []
+    times = []
     for _ in range(REPEATS):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = simulate_telegraph(MIZRAHI2018_JUNCTION, current, config, generator=generator)
-        walls.append(time.perf_counter() - start)
-    return min(walls), float(result.switches.sum()) / (steps * current.numel()), float(result.mean_state.mean())
+        times.append((time.perf_counter() - start, time.process_time() - cpu))
+    wall, cpu = min(times)
+    return wall, cpu, float(result.switches.sum()) / (steps * current.numel()), float(result.mean_state.mean())
 
 
-def _time_numpy(current, dt: float, max_steps: int) -> tuple[float, int, float, float]:
-    """(wall seconds, steps run, switches per junction-step, mean <m>) of the plain NumPy loop (best repeat)."""
+def _time_numpy(current, dt: float, max_steps: int) -> tuple[float, float, int, float, float]:
+    """(wall s, CPU s, steps run, switches per junction-step, mean <m>) of the plain NumPy loop (best repeat)."""
     best = None
     for seed in range(REPEATS):
-        wall, steps, per_step, m = _numpy_loop(current, dt, max_steps, seed)
-        if best is None or steps / wall > best[1] / best[0]:
-            best = (wall, steps, per_step, m)
+        run = _numpy_loop(current, dt, max_steps, seed)
+        if best is None or run[2] / run[0] > best[2] / best[0]:
+            best = run
     return best
 
 
-def _numpy_loop(current, dt: float, max_steps: int, seed: int) -> tuple[float, int, float, float]:
+def _numpy_loop(current, dt: float, max_steps: int, seed: int) -> tuple[float, float, int, float, float]:
     to_ap, to_p = transition_probabilities(current.double(), dt, MIZRAHI2018_JUNCTION)
     p_p, p_ap = to_ap.numpy().astype(np.float32), to_p.numpy().astype(np.float32)
     n = current.numel()
@@ -91,7 +106,7 @@ def _numpy_loop(current, dt: float, max_steps: int, seed: int) -> tuple[float, i
     state = rng.random(n) < 0.5
     switches = np.zeros(n, dtype=np.int64)
     steps_ap = np.zeros(n, dtype=np.int64)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     steps = 0
     while steps < max_steps and (steps % 256 or time.perf_counter() - start < NUMPY_SECONDS):
         flip = rng.random(n, dtype=np.float32) < np.where(state, p_ap, p_p)
@@ -99,40 +114,45 @@ def _numpy_loop(current, dt: float, max_steps: int, seed: int) -> tuple[float, i
         switches += flip
         steps_ap += state
         steps += 1
-    wall = time.perf_counter() - start
-    return wall, steps, switches.sum() / (steps * n), float((2 * steps_ap / steps - 1).mean())
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return wall, cpu, steps, switches.sum() / (steps * n), float((2 * steps_ap / steps - 1).mean())
 
 
 def run(threads: int, sizes=(1, 1000, 100_000)) -> list[dict]:
-    """Measure every method at each population size on ``threads`` threads; print and return the rows."""
+    """Measure every method for each scenario and population size on ``threads`` threads; print the rows."""
     torch.set_num_threads(threads)
     rows = []
-    for n in sizes:
-        current, dt = _population(n)
-        steps = STEPS.get(n, max(1000, int(1e9 // n)))
-        row = {"junctions": n, "time_step_s": dt, "steps": steps}
-        variants = (("steps", "steps", None), ("steps_trace", "steps", 10), ("events", "events", None))
-        for label, method, every in variants:
-            wall, per_step, m = _time_rfspin(current, dt, steps, method, every)
-            row[f"{label}_junction_steps_per_s"] = steps * n / wall
-            row[f"{label}_switches_per_junction_step"] = per_step
-            row[f"{label}_mean_state"] = m
-        wall, np_steps, per_step, m = _time_numpy(current, dt, steps)
-        row.update(numpy_junction_steps_per_s=np_steps * n / wall, numpy_steps=np_steps,
-                   numpy_switches_per_junction_step=per_step, numpy_mean_state=m)
-        row["speedup_steps_vs_numpy"] = row["steps_junction_steps_per_s"] / row["numpy_junction_steps_per_s"]
-        rows.append(row)
+    for scenario in SCENARIOS:
+        for n in sizes:
+            current, dt = _junctions(scenario, n)
+            steps = STEPS.get(n, max(1000, int(1e9 // n)))
+            row = {"scenario": scenario, "junctions": n, "time_step_s": dt, "steps": steps}
+            variants = (("steps", "steps", None), ("steps_trace", "steps", 10), ("events", "events", None))
+            for label, method, every in variants:
+                wall, cpu, per_step, m = _time_rfspin(current, dt, steps, method, every)
+                row[f"{label}_junction_steps_per_s"] = steps * n / wall
+                row[f"{label}_junction_steps_per_cpu_s"] = steps * n / cpu
+                row[f"{label}_switches_per_junction_step"] = per_step
+                row[f"{label}_mean_state"] = m
+            wall, cpu, np_steps, per_step, m = _time_numpy(current, dt, steps)
+            row.update(numpy_junction_steps_per_s=np_steps * n / wall,
+                       numpy_junction_steps_per_cpu_s=np_steps * n / cpu, numpy_steps=np_steps,
+                       numpy_switches_per_junction_step=per_step, numpy_mean_state=m)
+            row["speedup_steps_vs_numpy"] = row["steps_junction_steps_per_s"] / row["numpy_junction_steps_per_s"]
+            rows.append(row)
     load = os.getloadavg()
-    print(f"\nSuperparamagnetic junctions (Mizrahi 2018 preset, currents +-{CURRENT_SPAN * 1e6:.0f} uA, dt = "
-          f"{STEP_FRACTION:g} x shortest dwell), {threads} thread(s), float32, load average {load[0]:.2f}")
-    print(f"{'junctions':>10} {'rfspin steps':>14} {'+trace/10':>12} {'events':>12} {'numpy loop':>12} "
-          f"{'steps/numpy':>12} {'switch/step':>12}")
+    print(f"\nSuperparamagnetic junctions (Mizrahi 2018 preset, dt = {STEP_FRACTION:g} x shortest dwell), "
+          f"{threads} thread(s), float32, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"{'scenario':>10} {'junctions':>10} {'rfspin steps':>13} {'+trace/10':>10} {'events':>10} "
+          f"{'numpy loop':>11} {'steps/numpy':>12} {'switch/step':>12} {'steps/CPU-s':>12} {'numpy/CPU-s':>12}")
     for r in rows:
-        print(f"{r['junctions']:>10,} {r['steps_junction_steps_per_s']:>14.3g} "
-              f"{r['steps_trace_junction_steps_per_s']:>12.3g} "
-              f"{r['events_junction_steps_per_s']:>12.3g} {r['numpy_junction_steps_per_s']:>12.3g} "
-              f"{r['speedup_steps_vs_numpy']:>11.1f}x {r['steps_switches_per_junction_step']:>12.4f}")
-    print("(junction-steps per second; events: effective, same window; switch/step: switches per junction-step)")
+        print(f"{r['scenario']:>10} {r['junctions']:>10,} {r['steps_junction_steps_per_s']:>13.3g} "
+              f"{r['steps_trace_junction_steps_per_s']:>10.3g} {r['events_junction_steps_per_s']:>10.3g} "
+              f"{r['numpy_junction_steps_per_s']:>11.3g} {r['speedup_steps_vs_numpy']:>11.1f}x "
+              f"{r['steps_switches_per_junction_step']:>12.4f} {r['steps_junction_steps_per_cpu_s']:>12.3g} "
+              f"{r['numpy_junction_steps_per_cpu_s']:>12.3g}")
+    print("(junction-steps per wall-clock second unless marked CPU-s; events: effective, same window; "
+          "switch/step: switches per junction-step)")
     return rows
 
 

@@ -31,8 +31,10 @@ __all__ = ["EngineOutput", "run_engine"]
 
 #: Elements of the (records x junctions) toggle grid built per chunk (bounds the chunk's memory).
 _CHUNK_GRID = 1 << 22
-#: Chunks per run when no trace is recorded (progress-bar granularity; more chunks, more rounds).
+#: Chunks per run when no trace is recorded (progress-bar granularity; more chunks, more rounds),
+#: each of at least _CHUNK_WORK junction-steps.
 _CHUNKS_WITHOUT_TRACE = 16
+_CHUNK_WORK = 1 << 24
 #: From this many junctions on, trace rows are filled by a loop of XORs rather than one scan.
 _ROW_SCAN_MIN_JUNCTIONS = 4096
 #: Most events drawn per junction in one round.
@@ -108,7 +110,8 @@ def run_engine(
     if k:
         chunk_length = k * max(1, _CHUNK_GRID // m)
     else:
-        chunk_length = max(1, -(-n_steps // _CHUNKS_WITHOUT_TRACE))
+        # a few chunks for the progress bar, but never less work than _CHUNK_WORK junction-steps each
+        chunk_length = max(1, -(-n_steps // _CHUNKS_WITHOUT_TRACE), _CHUNK_WORK // m)
 
     def waits(antiparallel: Tensor, index: Tensor, coef_p: Tensor, coef_ap: Tensor) -> Tensor:
         coef = torch.where(antiparallel, coef_ap[index], coef_p[index])
