@@ -256,6 +256,11 @@ def test_other_bad_arguments():
                            initial_antiparallel=torch.ones(2).bool())
     with pytest.raises(TypeError, match="TelegraphConfig"):
         simulate_telegraph(J, 0.0, {"duration": 1.0}, generator=g)
+    per_device = junction_tensors(J, offset_current=torch.zeros(4, dtype=F64))
+    with pytest.raises(ValueError, match="do not broadcast"):
+        simulate_telegraph(per_device, torch.zeros(3), _config(), generator=g)
+    with pytest.raises(ValueError, match="temperature"):  # tensors built by hand are validated too
+        simulate_telegraph(per_device._replace(temperature=torch.tensor(-1.0)), 0.0, _config(), generator=g)
 
 
 def test_progress_bar_runs_and_changes_nothing(capsys):
