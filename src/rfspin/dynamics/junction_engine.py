@@ -31,10 +31,10 @@ __all__ = ["EngineOutput", "run_engine"]
 
 #: Elements of the (records x junctions) toggle grid built per chunk (bounds the chunk's memory).
 _CHUNK_GRID = 1 << 22
-#: Chunks per run when no trace is recorded (progress-bar granularity; more chunks, more rounds),
-#: each of at least _CHUNK_WORK junction-steps.
-_CHUNKS_WITHOUT_TRACE = 16
-_CHUNK_WORK = 1 << 24
+#: Chunks of time pace the progress bar (at least _CHUNKS_PER_SEGMENT per segment) but each holds
+#: at least _CHUNK_EVENT_FILL of one round's events per junction: fewer chunks, fewer rounds.
+_CHUNKS_PER_SEGMENT = 16
+_CHUNK_EVENT_FILL = 0.75
 #: From this many junctions on, trace rows are filled by a loop of XORs rather than one scan.
 _ROW_SCAN_MIN_JUNCTIONS = 4096
 #: Most events drawn per junction in one round.
@@ -107,11 +107,7 @@ def run_engine(
     k = record_every
     trace = torch.empty((n_steps // k, m), dtype=torch.bool, device=device) if k else None
     dwell_parts: list[tuple[Tensor, Tensor, Tensor]] = []
-    if k:
-        chunk_length = k * max(1, _CHUNK_GRID // m)
-    else:
-        # a few chunks for the progress bar, but never less work than _CHUNK_WORK junction-steps each
-        chunk_length = max(1, -(-n_steps // _CHUNKS_WITHOUT_TRACE), _CHUNK_WORK // m)
+    events_per_round = max(1, min(_MAX_EVENTS_PER_ROUND, _CHUNK_GRID // m))
 
     def waits(antiparallel: Tensor, index: Tensor, coef_p: Tensor, coef_ap: Tensor) -> Tensor:
         coef = torch.where(antiparallel, coef_ap[index], coef_p[index])
@@ -130,6 +126,14 @@ def run_engine(
         else:
             exit_p, exit_ap = 1.0 / coef_p, 1.0 / coef_ap
         switch_rate = torch.nan_to_num(2.0 * exit_p * exit_ap / (exit_p + exit_ap), nan=0.0)
+        # chunk length: a 16th of the segment, or one round's events of the average junction if longer
+        mean_rate = float(switch_rate.mean())
+        chunk_length = -(-(seg_end - seg_start) // _CHUNKS_PER_SEGMENT)
+        if mean_rate > 0:
+            chunk_length = max(chunk_length, math.ceil(_CHUNK_EVENT_FILL * events_per_round / mean_rate))
+        if k:
+            chunk_length = min(chunk_length, k * max(1, _CHUNK_GRID // m))
+        chunk_length = max(1, chunk_length)
         next_switch = seg_start + waits(state, all_junctions, coef_p, coef_ap)
         chunk_start = seg_start
         for chunk_end in _chunk_ends(seg_start, seg_end, chunk_length):
@@ -141,7 +145,7 @@ def run_engine(
             while candidates.numel():
                 # switch times of the next E events of each candidate: the pending one, then E fresh waits
                 expected = (chunk_end - next_switch[candidates]) * switch_rate[candidates]
-                cap = max(1, min(_MAX_EVENTS_PER_ROUND, _CHUNK_GRID // candidates.numel()))
+                cap = max(1, min(_MAX_EVENTS_PER_ROUND, _CHUNK_GRID // candidates.numel()))  # memory bound
                 n_events = int(min(cap, math.ceil(float(expected.mean())) + 1))
                 was_ap = state[candidates, None] ^ _alternating(n_events + 1, device)  # state during each dwell
                 fresh = waits(was_ap[:, 1:], candidates[:, None], coef_p, coef_ap)
