@@ -22,6 +22,7 @@ from ..program.chip_program import (
     read_program,
     write_program_files,
 )
+from ..schemas.semantic import validate_run_metrics
 from ..train.checkpoint import load_checkpoint, model_from_checkpoint
 from ..train.trainer import evaluate_accuracy, train
 from .registry import Task
@@ -176,8 +177,9 @@ def run_training(
 
 
 def read_run_metrics(run_dir: str | Path) -> dict:
-    """The ``metrics.json`` of a run folder (clear errors when missing or corrupted)."""
-    return read_json(Path(run_dir) / METRICS, "run metrics (is it a run folder?)")
+    """The ``metrics.json`` of a run folder (clear errors when missing, corrupted or inconsistent)."""
+    path = Path(run_dir) / METRICS
+    return validate_run_metrics(read_json(path, "run metrics (is it a run folder?)"), f"run metrics {str(path)!r}")
 
 
 def load_run_model(run_dir: str | Path) -> RFNetwork:
