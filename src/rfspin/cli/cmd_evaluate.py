@@ -6,9 +6,6 @@ import argparse
 from pathlib import Path
 
 from ..errors import RfspinError
-from ..program import network_from_program, read_program
-from ..tasks import evaluate_run, load_run_model, task_for
-from ..tasks.experiment import read_run_metrics
 from .main import CLIError
 
 
@@ -22,6 +19,10 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..program import network_from_program, read_program
+    from ..tasks import evaluate_run, load_run_model, task_for
+    from ..tasks.experiment import read_run_metrics
+
     stored = None
     if args.program is not None:
         if args.task is None:

@@ -6,7 +6,13 @@ import argparse
 from pathlib import Path
 
 from ..errors import RfspinError
-from ..tasks import run_training, task_for, task_names
+from .common import lazy_help
+
+
+def _task_help() -> str:  # built only when --help shows it (no torch import to register the parser)
+    from ..tasks import task_names
+
+    return f"one of {task_names()} or a .npz/.h5 spectra file (default drone)"
 
 
 def register(sub) -> None:
@@ -15,7 +21,7 @@ def register(sub) -> None:
         help="train an RF network on a task",
         description="Train an RF spintronic network by backpropagation through the device physics.",
     )
-    p.add_argument("--task", default="drone", help=f"one of {task_names()} or a .npz/.h5 spectra file (default drone)")
+    p.add_argument("--task", default="drone", help=lazy_help(_task_help))
     p.add_argument("--hidden", type=int, nargs="*", default=None, metavar="N",
                    help="hidden widths, e.g. --hidden 128; '--hidden' alone: no hidden layer (default: the task's)")
     p.add_argument("--epochs", type=int, default=None, help="training epochs (default: the task's)")
@@ -51,6 +57,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..tasks import run_training, task_for
+
     task = task_for(args.task)
     if args.epochs is not None and args.epochs < 0:
         raise RfspinError(f"--epochs {args.epochs}: must be >= 0")

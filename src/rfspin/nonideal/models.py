@@ -12,9 +12,11 @@ factor stays positive and its mean and std are exactly 1 and ``sigma``).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field, fields
 
 from ..errors import RfspinError, RfspinTypeError
+from ..validation import check_number
 
 __all__ = [
     "ProgrammingError",
@@ -33,13 +35,17 @@ __all__ = [
 
 
 def _validate(obj, *, nonnegative=(), positive=(), fraction=(), infinite_ok=()) -> None:
+    """Every field a finite, float32-safe real (``infinite_ok`` ones may be +inf: unlimited), stored
+    back as a Python number; then the sign and range constraints."""
     name = type(obj).__name__
     for f in fields(obj):
         value = getattr(obj, f.name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise RfspinError(f"{name}.{f.name} = {value!r}: must be a number")
-        if math.isnan(value) or (math.isinf(value) and f.name not in infinite_ok):
-            raise RfspinError(f"{name}.{f.name} = {value!r}: must be a finite number")
+        if f.name in infinite_ok and isinstance(value, numbers.Real) and not isinstance(value, bool) \
+                and float(value) == math.inf:
+            object.__setattr__(obj, f.name, math.inf)
+            continue
+        integer = f.type in ("int", int)
+        object.__setattr__(obj, f.name, check_number(value, f"{name}.{f.name}", integer=integer))
     for key in nonnegative:
         if getattr(obj, key) < 0:
             raise RfspinError(f"{name}.{key} = {getattr(obj, key)!r}: must be >= 0")
@@ -211,7 +217,7 @@ class OutputADC:
     full_scale: float = 0.1
 
     def __post_init__(self) -> None:
-        if isinstance(self.bits, bool) or not isinstance(self.bits, int) or not 0 <= self.bits <= 32:
+        if isinstance(self.bits, bool) or not isinstance(self.bits, numbers.Integral) or not 0 <= self.bits <= 32:
             raise RfspinError(f"OutputADC.bits = {self.bits!r}: must be an integer in [0, 32]")
         _validate(self, positive=("full_scale",))
 

@@ -44,10 +44,12 @@ BOLTZMANN_CONSTANT = 1.380649e-23  # J/K (exact, SI 2019)
 def normalized_power(current_ratio: Tensor, nonlinear_damping: Tensor | float) -> Tensor:
     """p0 = (zeta - 1)/(zeta + Q) above threshold (zeta > 1), 0 below [1].
 
-    Continuous at threshold; the derivative is 0 below and 1/(1 + Q) just above.
+    Continuous at threshold; the derivative is 0 below and 1/(1 + Q) just above. Below threshold
+    the denominator is replaced by 1 (for Q <= 0 it vanishes at zeta = -Q, where 0/0 would be NaN).
     """
     above = torch.clamp(current_ratio - 1.0, min=0.0)
-    return above / (current_ratio + nonlinear_damping)
+    denominator = torch.where(above > 0, current_ratio + nonlinear_damping, torch.ones_like(current_ratio))
+    return above / denominator
 
 
 def oscillator_current(
