@@ -138,6 +138,8 @@ def _labels(y, what: str) -> Tensor:
 def _check_classes(y_train: Tensor, y_test: Tensor, where: str) -> int:
     """Number of classes (max label + 1), refusing one-class data and labels far beyond the data."""
     present = torch.unique(torch.cat([y_train, y_test]))
+    if len(y_train) == 0:
+        raise RfspinError(f"{where}: no training rows")
     if torch.unique(y_train).numel() < 2:
         raise RfspinError(f"{where}: the training labels hold a single class ({int(y_train[0])}); "
                           "a classifier needs at least 2")
@@ -289,6 +291,7 @@ def load_spectra_file(
     if (xt is None) != (yt is None):
         raise RfspinError(f"{path}: give both X_test and y_test, or neither")
     if xt is None:
+        n_classes = _check_classes(y_t, y_t[:0], str(path))  # before the split: one-class data, far-off labels
         tr, te = stratified_split(y_t.numpy(), test_fraction, seed)
         x, xt, y_np = x[tr], x[te], y_t.numpy()
         y_t, yt_t = torch.from_numpy(y_np[tr]), torch.from_numpy(y_np[te])
@@ -300,6 +303,7 @@ def load_spectra_file(
             raise RfspinError(f"{path}: X_test has {len(xt)} rows but y_test has {len(yt_t)} labels")
         if xt.shape[1] != x.shape[1]:
             raise RfspinError(f"{path}: X has {x.shape[1]} bins, X_test {xt.shape[1]}")
+        n_classes = _check_classes(y_t, yt_t, str(path))
     freqs = arrays.get("freqs_hz")
     freqs_t = None
     if freqs is not None:
@@ -311,7 +315,6 @@ def load_spectra_file(
             raise RfspinError(f"{path}: freqs_hz has {freqs_t.numel()} entries for {x.shape[1]} bins")
         if not bool(torch.isfinite(freqs_t).all()) or bool((freqs_t <= 0).any()) or bool((freqs_t > 1e13).any()):
             raise RfspinError(f"{path}: freqs_hz must be finite, > 0 and <= 1e13 Hz")
-    n_classes = _check_classes(y_t, yt_t, str(path))
     return RFDataset(
         name or path.stem,
         torch.from_numpy(x.astype(np.float32)),

@@ -34,9 +34,22 @@ __all__ = [
 ]
 
 
+#: Largest accepted value of each field (generous physical limits that keep every perturbed
+#: quantity finite in float32: relative spreads <= 1000 %, frequencies <= 10 THz ...).
+_UPPER = {
+    "relative_sigma": 1.0, "absolute_sigma": 1e13, "mix_sigma": 100.0,
+    "temperature": 1e4, "reference_temperature": 1e4,
+    "resonance_frequency_coefficient": 1.0, "threshold_current_coefficient": 1.0, "sensitivity_coefficient": 1.0,
+    "bandwidth": 1e13, "extra_sigma": 1e3, "power_sigma": 10.0, "frequency_sigma": 1e13,
+    "tuning_range": 1e13, "resolution": 1e13, "loss_per_device": 1e3, "full_scale": 1e3,
+    "saturation_power": 1e3,
+}
+_SPREAD_LIMIT = 10.0  # DeviceVariability relative spreads
+
+
 def _validate(obj, *, nonnegative=(), positive=(), fraction=(), infinite_ok=()) -> None:
     """Every field a finite, float32-safe real (``infinite_ok`` ones may be +inf: unlimited), stored
-    back as a Python number; then the sign and range constraints."""
+    back as a Python number; then the sign and range constraints, and the upper limits."""
     name = type(obj).__name__
     for f in fields(obj):
         value = getattr(obj, f.name)
@@ -55,6 +68,11 @@ def _validate(obj, *, nonnegative=(), positive=(), fraction=(), infinite_ok=()) 
     for key in fraction:
         if not 0 <= getattr(obj, key) <= 1:
             raise RfspinError(f"{name}.{key} = {getattr(obj, key)!r}: must lie in [0, 1]")
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        limit = _UPPER.get(f.name, _SPREAD_LIMIT if f.name.endswith("_sigma") else None)
+        if limit is not None and value != math.inf and abs(value) > limit:
+            raise RfspinError(f"{name}.{f.name} = {value!r}: magnitude must be <= {limit:g}")
 
 
 @dataclass(frozen=True)

@@ -87,9 +87,10 @@ def _skeleton(obj):
 
 def validate_checkpoint(data, what: str, *, model: nn.Module | None = None) -> nn.Module:
     """Validate a loaded checkpoint (module docstring); return the model its record rebuilds."""
-    if not isinstance(data, dict) or data.get("format_version") != CHECKPOINT_VERSION:
-        version = data.get("format_version") if isinstance(data, dict) else type(data).__name__
-        raise RfspinError(f"{what}: format_version {version!r} is not supported (expected {CHECKPOINT_VERSION})")
+    version = data.get("format_version") if isinstance(data, dict) else type(data).__name__
+    if type(version) is not int or version != CHECKPOINT_VERSION:  # a tensor here must not reach "!="
+        shown = repr(version) if isinstance(version, (int, str, float, type(None))) else type(version).__name__
+        raise RfspinError(f"{what}: format_version {shown} is not supported (expected {CHECKPOINT_VERSION})")
     check_nesting(data, what)
     skeleton = _skeleton(data)
     validate(skeleton, "checkpoint", what)
