@@ -89,7 +89,9 @@ def _toml_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return "nan" if value != value else ("inf" if value == math.inf else "-inf" if value == -math.inf else repr(value))
+        if value != value:
+            return "nan"
+        return {math.inf: "inf", -math.inf: "-inf"}.get(value, repr(value))
     if isinstance(value, str):
         return json.dumps(value)
     if isinstance(value, list):

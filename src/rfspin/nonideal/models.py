@@ -286,7 +286,8 @@ class NonIdealities:
     def __post_init__(self) -> None:
         for name, cls in COMPONENTS.items():
             if not isinstance(getattr(self, name), cls):
-                raise RfspinTypeError(f"NonIdealities.{name}: expected {cls.__name__}, got {type(getattr(self, name)).__name__}")
+                got = type(getattr(self, name)).__name__
+                raise RfspinTypeError(f"NonIdealities.{name}: expected {cls.__name__}, got {got}")
 
     @property
     def has_noise(self) -> bool:
