@@ -12,6 +12,7 @@ when given), and the optimizer state against that model's parameters. Pickles wi
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import torch
@@ -52,6 +53,17 @@ def _first_line(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:200]
 
 
+def _load_failure(exc: BaseException, what: str) -> RfspinError:
+    """A one-line reason for a failed ``torch.load(weights_only=True)`` (never the advice to retry unsafely)."""
+    text = " ".join(str(exc).split())
+    match = re.search(r"WeightsUnpickler error:\s*(.+?)(?: was not an allowed global| Please| Check the|$)", text)
+    if match and "Unsupported global" in match.group(1):
+        return RfspinError(f"{what} refers to code or objects other than tensors and plain data "
+                           f"({match.group(1).strip()}); refused, nothing from it was run")
+    reason = match.group(1).strip() if match else _first_line(exc).split(". ")[0]
+    return RfspinError(f"{what} is corrupted or not an rfspin checkpoint ({reason[:160]})")
+
+
 def load_checkpoint(path: str | Path, *, model: nn.Module | None = None) -> dict:
     """Load and validate a checkpoint written by :func:`save_checkpoint` (see the module docstring).
 
@@ -67,7 +79,7 @@ def load_checkpoint(path: str | Path, *, model: nn.Module | None = None) -> dict
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # any unpickling failure (IndexError, UnpicklingError, BadZipFile ...) = corrupt
-        raise RfspinError(f"{what} is corrupted or not an rfspin checkpoint ({_first_line(exc)})") from None
+        raise _load_failure(exc, what) from None
     validate_checkpoint(data, what, model=model)
     return data
 
