@@ -104,6 +104,13 @@ def npz_case(make):
     return build
 
 
+def binary(build):
+    """The same case trained with binary synapses (a separate code path that must also write nothing)."""
+    def wrapped(d, base):
+        return [*build(d, base), "--binary", "ste"]
+    return wrapped
+
+
 def _npz(**arrays):
     def make(d):
         np.savez(d / "data.npz", **arrays)
@@ -273,6 +280,7 @@ CASES = {
     # --- spectra files (rfspin train --task FILE) ---
     "npz zero rows": npz_case(_npz(X=np.zeros((0, 3)), y=np.zeros(0, int))),
     "npz one class": npz_case(_npz(X=np.ones((10, 3)), y=np.zeros(10, int))),
+    "npz one class, binary synapses": binary(npz_case(_npz(X=np.ones((10, 3)), y=np.zeros(10, int)))),
     "npz complex values": npz_case(_npz(X=np.ones((10, 3)) * (1 + 1j), y=np.arange(10) % 2)),
     "npz NaN powers": npz_case(_npz(X=np.full((10, 3), np.nan), y=np.arange(10) % 2)),
     "npz negative powers": npz_case(_npz(X=-np.ones((10, 3)), y=np.arange(10) % 2)),

@@ -181,11 +181,11 @@ def train_binary_run(
 ) -> dict:
     """Train a network of binary non-volatile synapses; write a run folder of the hardened network."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     data = task.load(seed, None)
     cfg = replace(task.rf_config, seed=seed, **({} if epochs is None else {"epochs": epochs}))
     model = build_network_for(task, data, task.hidden if hidden is None else tuple(hidden), seed)
     binarize(model, half_split=half_split, mode=mode)
+    out.mkdir(parents=True, exist_ok=True)  # only once data and model are valid
     result = train(model, data, cfg, progress=progress)
     plain = harden(model)
     save_checkpoint(out / CHECKPOINT, {"model": model_record(plain), "history": result.history, "epoch": cfg.epochs})
