@@ -130,7 +130,7 @@ def test_schemas_are_valid_json_schema_documents():
     assert json.loads((SRC / "schemas" / "chip_program.json").read_text())["properties"]["version"] == {"const": 1}
 
 
-# One-way imports (DESIGN.md section 5; README "Layout"): a module may import its own floor or
+# One-way imports (README "Layout"): a module may import its own floor or
 # lower ones. ``plotting`` is the top floor, imported only inside functions by the layers that
 # write figures. New packages must be placed here (the merge of a new package fails until then).
 FLOORS = {

@@ -96,7 +96,7 @@ class DeviceVariability:
 
     Resonators: damping (hence linewidth Delta = alpha f_r), sensitivity K; ``mix_sigma`` is the
     absolute std [1] of additive Gaussian offsets to a_A and a_S (symmetric/antisymmetric mix of
-    measured spectra, DESIGN 1.1). Oscillators: threshold current I_th, nonlinear damping Q,
+    measured spectra, docs/physics.md 1.1). Oscillators: threshold current I_th, nonlinear damping Q,
     emitted (free-running) frequency f0, emitted power (prefactor A).
     """
 
@@ -169,7 +169,7 @@ class OscillatorNoise:
     power_sigma [1]: relative std of the emitted power, per sample and neuron (amplitude noise).
     frequency_sigma [Hz]: std of the emitted frequency, drawn per forward and neuron (phase
     diffusion of a line of FWHM 2 frequency_sigma; e.g. 20 kHz for the 40 kHz minimum linewidth
-    of DESIGN 1.3). Assumption: the frequency wanders slowly compared with one inference batch.
+    of docs/physics.md 1.3). Assumption: the frequency wanders slowly compared with one inference batch.
     """
 
     power_sigma: float = 0.0
@@ -181,7 +181,7 @@ class OscillatorNoise:
 
 @dataclass(frozen=True)
 class NonVolatileTuning:
-    """Analog non-volatile synapses (DESIGN 1.5): f_r set over a limited range with finite steps.
+    """Analog non-volatile synapses (docs/physics.md 1.5): f_r set over a limited range with finite steps.
 
     tuning_range [Hz]: full range centred on each device's as-fabricated (anchor) frequency
     (inf: unlimited; ~15 MHz for a storage-layer vortex MTJ). resolution [Hz]: programming step
@@ -215,7 +215,7 @@ class Defects:
 class InsertionLoss:
     """RF power lost per resonator along a chain: position k sees P 10^(-loss_per_device k / 10).
 
-    loss_per_device [dB] (DESIGN 1.2: the reference assumes amplification keeps the power).
+    loss_per_device [dB] (docs/physics.md 1.2: the reference assumes amplification keeps the power).
     """
 
     loss_per_device: float = 0.0
@@ -244,7 +244,7 @@ class OutputADC:
 class DiodeSaturation:
     """Saturation of the spin diode at high power: P_eff = P / (1 + P / saturation_power) [W].
 
-    Applied to each tone power entering a chain (inf: square-law regime, DESIGN 1.1).
+    Applied to each tone power entering a chain (inf: square-law regime, docs/physics.md 1.1).
     """
 
     saturation_power: float = math.inf
