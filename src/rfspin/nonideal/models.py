@@ -226,7 +226,7 @@ class InsertionLoss:
 
 @dataclass(frozen=True)
 class OutputADC:
-    """ADC on the output chain voltages: ``bits`` over [-full_scale, +full_scale] [V], clipped.
+    """ADC on the output chain voltages [V]: ``bits`` over -full_scale ... +full_scale, clipped.
 
     bits = 0: no ADC (ideal readout).
     """

@@ -58,7 +58,7 @@ def oscillator_current(
     bias_voltage: Tensor | float,
     max_current: Tensor | float,
 ) -> Tensor:
-    """I = g_m (V + V_bias), clamped to [0, I_max] [A] (device protection)."""
+    """I = g_m (V + V_bias) [A], clamped to 0 <= I <= I_max (device protection)."""
     current = transconductance * (voltage + bias_voltage)
     return torch.minimum(torch.clamp(current, min=0.0), torch.as_tensor(max_current, dtype=current.dtype))
 
