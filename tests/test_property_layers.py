@@ -219,3 +219,14 @@ def test_network_spec_refuses_values_that_overflow(fields):
         assert_user_error(exc, *fields)
         return
     assert_finite(net.logits(torch.rand(2, 3)))
+
+
+@pytest.mark.xfail(strict=True, reason="train/ bug: TrainConfig raises TypeError for learning_rate='1e3', accepts "
+                                       "epochs=True and learning_rate=1e300 (overflows float32), and refuses "
+                                       "numpy integers such as batch_size=np.int64(4)")
+@pytest.mark.parametrize("fields", [{"learning_rate": "1e3"}, {"epochs": True}, {"learning_rate": 1e300}])
+def test_train_config_checks_types_and_magnitudes(fields):
+    from rfspin.train import TrainConfig
+
+    with pytest.raises(RfspinError, match=next(iter(fields))):
+        TrainConfig(**fields)
