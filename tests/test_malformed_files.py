@@ -209,6 +209,13 @@ def limit(setting: str, value: int, build):
     return build
 
 
+def _nested_list(depth):
+    value = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 def _nested(depth):
     return "[" * depth + "]" * depth
 
@@ -315,6 +322,7 @@ CASES = {
         lambda c: c.update(generator=torch.zeros(7, dtype=torch.uint8)))),
     "checkpoint history disagrees with epoch": run_case(checkpoint=_edited_ckpt(lambda c: c["history"].pop())),
     "checkpoint epoch beyond the plan": run_case(checkpoint=_edited_ckpt(lambda c: c.update(epoch=9))),
+    "checkpoint deep nesting": run_case(checkpoint=_edited_ckpt(lambda c: c.update(extra=_nested_list(200)))),
     "checkpoint unknown model kind": run_case(checkpoint=_edited_ckpt(lambda c: c["model"].update(kind="gpt"))),
     "checkpoint missing state key": run_case(checkpoint=_edited_ckpt(
         lambda c: c["model"]["state"].pop("layers.0.bias_raw"))),

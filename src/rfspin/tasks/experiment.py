@@ -14,7 +14,7 @@ import torch
 
 from ..data.datasets import RFDataset
 from ..errors import RfspinError
-from ..fileio import atomic_write_json, read_json
+from ..fileio import atomic_write_json, clean_stale_temp_files, read_json
 from ..nn.cnn import RFCNN
 from ..nn.network import NetworkSpec, RFNetwork, SoftwareMLP
 from ..program.chip_program import (
@@ -119,6 +119,7 @@ def run_training(
     if cfg.max_shift and "image_shape" not in data.notes:
         raise RfspinError(f"max_shift = {cfg.max_shift}: data set {data.name!r} is not an image set (no image_shape)")
     out.mkdir(parents=True, exist_ok=True)  # only once data, model and options are valid
+    clean_stale_temp_files(out)  # temp files of an interrupted earlier run (e.g. a killed plot)
     result = train(trained, data, cfg, checkpoint_path=out / CHECKPOINT, resume=resume, progress=progress,
                    step_hook=hook)
     result.model = model

@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 
 from ..errors import RfspinError
-from ..fileio import atomic_write_json, atomic_write_text
+from ..fileio import atomic_write_json, atomic_write_text, clean_stale_temp_files
 from ..nn.binary import binarize, harden
 from ..nn.chip import chip_forward, sample_static
 from ..nn.network import RFNetwork
@@ -150,6 +150,7 @@ def robustness_study(
         "ideal_test_accuracy": evaluate_accuracy(model, data.x_test, data.y_test),
         "nonideal": describe(nonideal), "results": results,
     }
+    clean_stale_temp_files(run_dir)  # leftovers of an interrupted earlier study or plot
     atomic_write_json(run_dir / "robustness.json", report)
     buf = io.StringIO()
     writer = csv.writer(buf)
