@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 from importlib import resources
@@ -28,12 +29,21 @@ def load_schema(name: str) -> dict:
     return json.loads(resources.files(__package__).joinpath(f"{name}.json").read_text(encoding="utf-8"))
 
 
+def _without_dialect(schema: dict) -> dict:
+    """The schema without ``$schema``: jsonschema would otherwise switch to the stock draft 2020-12
+    validator on every ``$ref`` into it and drop rfspin's type checker and keyword."""
+    return {k: v for k, v in schema.items() if k != "$schema"}
+
+
 @functools.cache
 def _registry():
     from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
 
     return Registry().with_resources(
-        (f"urn:rfspin:{name}", Resource.from_contents(load_schema(name))) for name in SCHEMA_NAMES
+        (f"urn:rfspin:{name}", Resource.from_contents(_without_dialect(load_schema(name)),
+                                                      default_specification=DRAFT202012))
+        for name in SCHEMA_NAMES
     )
 
 
@@ -45,20 +55,20 @@ def document_path(parts) -> str:
     return text or "(top level)"
 
 
+_SCALARS = {int, float, str, bool, type(None)}
+
+
 def check_nesting(document: Any, what: str, max_depth: int = MAX_DEPTH) -> None:
     """Refuse containers nested deeper than ``max_depth`` (iterative walk: no RecursionError)."""
-    stack = [(document, 0)]
+    containers = (dict, list, tuple)
+    stack = [(document, 0)] if isinstance(document, containers) else []
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, dict):
-            children = node.values()
-        elif isinstance(node, (list, tuple)):
-            children = node
-        else:
-            continue
         if depth >= max_depth:
             raise RfspinError(f"{what}: nested more than {max_depth} levels deep")
-        stack.extend((child, depth + 1) for child in children)
+        children = node.values() if isinstance(node, dict) else node
+        if not set(map(type, children)) <= _SCALARS:  # (a vector of numbers is skipped in one C pass)
+            stack.extend((child, depth + 1) for child in children if isinstance(child, containers))
 
 
 def _short(value: Any) -> str:
@@ -138,33 +148,38 @@ def _number_array(validator, spec: dict, instance, schema):
     import numpy as np
     from jsonschema.exceptions import ValidationError
 
-    if not isinstance(instance, list):
+    if not isinstance(instance, (list, tuple)):
         return
-    rows = [instance] if spec.get("dims", 1) == 1 else instance
+    matrix = spec.get("dims", 1) == 2
+    rows = instance if matrix else [instance]
     for j, row in enumerate(rows):
-        prefix = [] if spec.get("dims", 1) == 1 else [j]
-        if not isinstance(row, list):
-            yield ValidationError(f"must be a list, got {_json_type(row)}", path=prefix, instance=row)
+        if not isinstance(row, (list, tuple)):
+            yield ValidationError(f"must be a list, got {_json_type(row)}", path=[j], instance=row)
             return
-        for k, value in enumerate(row):
-            if type(value) is not float and (type(value) is not int):
-                if not isinstance(value, (int, float)) or isinstance(value, bool):
-                    yield ValidationError(f"must be a number, got {_json_type(value)}", path=[*prefix, k],
-                                          instance=value)
-                    return
-        values = np.asarray(row, dtype=np.float64)
-        bad = ~np.isfinite(values)
-        if bad.any():
-            k = int(np.flatnonzero(bad)[0])
-            yield ValidationError("must be a finite number", path=[*prefix, k], instance=row[k])
-            return
-        for key, op, method in _BOUNDS:
-            if key in spec:
-                bad = ~getattr(values, method)(spec[key])
-                if bad.any():
-                    k = int(np.flatnonzero(bad)[0])
-                    yield ValidationError(f"must be {op} {spec[key]:.8g}", path=[*prefix, k], instance=row[k])
-                    return
+    flat = list(itertools.chain.from_iterable(rows))
+    starts = np.cumsum([0] + [len(row) for row in rows])
+
+    def where(i: int) -> list:  # flat index -> JSON path inside the array
+        j = int(np.searchsorted(starts, i, side="right")) - 1
+        return [j, i - int(starts[j])] if matrix else [i]
+
+    if not set(map(type, flat)) <= {int, float}:  # the slow search only when something is wrong
+        i = next(i for i, v in enumerate(flat) if type(v) not in (int, float))
+        yield ValidationError(f"must be a number, got {_json_type(flat[i])}", path=where(i), instance=flat[i])
+        return
+    values = np.asarray(flat, dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        yield ValidationError("must be a finite number", path=where(i), instance=flat[i])
+        return
+    for key, op, method in _BOUNDS:
+        if key in spec:
+            bad = ~getattr(values, method)(spec[key])
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                yield ValidationError(f"must be {op} {spec[key]:.8g}", path=where(i), instance=flat[i])
+                return
 
 
 @functools.cache
@@ -173,9 +188,10 @@ def _validator_class():
     ``rfspinNumbers`` keyword for large numeric arrays."""
     from jsonschema import Draft202012Validator, validators
 
-    checker = Draft202012Validator.TYPE_CHECKER.redefine(
-        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
-    )
+    checker = Draft202012Validator.TYPE_CHECKER.redefine_many({
+        "integer": lambda _, value: isinstance(value, int) and not isinstance(value, bool),
+        "array": lambda _, value: isinstance(value, (list, tuple)),  # in-memory documents hold tuples
+    })
     return validators.extend(Draft202012Validator, {"rfspinNumbers": _number_array}, type_checker=checker)
 
 
@@ -188,7 +204,7 @@ def validate(document: Any, schema: str | dict, what: str) -> Any:
     from jsonschema.exceptions import best_match
 
     check_nesting(document, what)
-    schema_doc = load_schema(schema) if isinstance(schema, str) else schema
+    schema_doc = _without_dialect(load_schema(schema) if isinstance(schema, str) else schema)
     error = best_match(_validator_class()(schema_doc, registry=_registry()).iter_errors(document))
     if error is None:
         return document

@@ -8,6 +8,8 @@ epoch ranges). Every function takes a document that already passed its schema.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..errors import RfspinError
 
 __all__ = [
@@ -49,22 +51,23 @@ def _check_chain_layer(layer: dict, at: str, n_in: int, n_out: int, what: str) -
     lo, hi = layer["tuning_band_hz"]
     _need(lo < hi, what, f"{at}.tuning_band_hz = [{lo!r}, {hi!r}]: the lower edge must be below the upper")
     for key in ("resonance_frequency_hz", "anchor_frequencies_hz"):
-        values = layer[key]
-        flat = (f for row in values for f in row) if key == "resonance_frequency_hz" else iter(values)
-        for f in flat:
-            _need(lo <= f <= hi, what, f"{at}.{key}: resonance frequency {f!r} Hz outside the tuning band "
-                                       f"[{lo:.6g}, {hi:.6g}] Hz")
-    for j, (aa, sa) in enumerate(zip(layer["antisymmetric_weight"], layer["symmetric_weight"])):
-        for k_, (a, s) in enumerate(zip(aa, sa)):
-            _need(a != 0 or s != 0, what, f"{at}: resonator [{j}][{k_}] has antisymmetric_weight = "
-                                          "symmetric_weight = 0 (it would rectify nothing)")
+        values = np.asarray(layer[key], dtype=np.float64).ravel()
+        outside = (values < lo) | (values > hi)
+        if outside.any():
+            raise RfspinError(f"{what}: {at}.{key}: resonance frequency {float(values[outside][0])!r} Hz outside "
+                              f"the tuning band [{lo:.6g}, {hi:.6g}] Hz")
+    dead = (np.asarray(layer["antisymmetric_weight"]) == 0) & (np.asarray(layer["symmetric_weight"]) == 0)
+    if dead.any():
+        j, k = (int(i) for i in np.argwhere(dead)[0])
+        raise RfspinError(f"{what}: {at}: resonator [{j}][{k}] has antisymmetric_weight = symmetric_weight = 0 "
+                          "(it would rectify nothing)")
 
 
 def check_chip_program(program: dict, what: str) -> None:
     """Layer structure, shapes and bands of a chip program that passed ``chip_program.json``."""
     sizes = program["sizes"]
     layers = program["layers"]
-    _need(program["spec"]["sizes"] == sizes, what,
+    _need(list(program["spec"]["sizes"]) == list(sizes), what,
           f"spec.sizes = {program['spec']['sizes']} differs from sizes = {sizes}")
     expected = []
     for depth in range(len(sizes) - 1):
@@ -85,7 +88,7 @@ def check_chip_program(program: dict, what: str) -> None:
         depth = li // 2
         if kind == "resonator_chains":
             _check_chain_layer(layer, at, sizes[depth], sizes[depth + 1], what)
-            _need(layer["tone_frequencies_hz"] == previous_tones, what,
+            _need(list(layer["tone_frequencies_hz"]) == list(previous_tones), what,
                   f"{at}.tone_frequencies_hz differ from the tones of the previous stage "
                   f"({'input.frequencies_hz' if li == 0 else f'layers[{li - 1}].frequency_hz'})")
         else:
