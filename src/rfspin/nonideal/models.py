@@ -138,8 +138,9 @@ class Temperature:
             factor = 1 + getattr(self, key) * (self.temperature - self.reference_temperature)
             if factor <= 0:
                 raise RfspinError(
-                    f"Temperature.{key} = {getattr(self, key)!r}: at {self.temperature} K the factor "
-                    f"1 + c (T - T_ref) = {factor:.3g} is not positive"
+                    f"Temperature.temperature = {self.temperature!r} K with {key} = {getattr(self, key)!r} /K "
+                    f"(reference {self.reference_temperature!r} K): the factor 1 + c (T - T_ref) = {factor:.3g} "
+                    "is not positive"
                 )
 
     def factor(self, coefficient: float) -> float:

@@ -146,6 +146,9 @@ def _check_optimizer(optimizer: dict, params: list, what: str) -> None:
         if not isinstance(index, int) or not 0 <= index < len(params):
             raise RfspinError(f"{what}: optimizer.state has an entry for parameter {index!r}, "
                               f"the model has {len(params)}")
+        if not isinstance(entry, dict):
+            raise RfspinError(f"{what}: optimizer.state[{index}] is a {type(entry).__name__}, expected a dict "
+                              "of per-parameter tensors")
         for name, value in entry.items():
             if isinstance(value, torch.Tensor) and value.dim() > 0 and value.shape != params[index].shape:
                 raise RfspinError(f"{what}: optimizer.state[{index}][{name!r}] has shape {tuple(value.shape)}, "
