@@ -117,8 +117,9 @@ def check_checkpoint_bookkeeping(skeleton: dict, what: str) -> None:
     if "epoch" not in skeleton:
         return
     epoch, history = skeleton["epoch"], skeleton["history"]
-    planned = skeleton["train_config"]["epochs"]
-    _need(epoch <= planned, what, f"epoch = {epoch}: beyond train_config.epochs = {planned}")
+    if "train_config" in skeleton:  # resumable checkpoints; binary-synapse runs keep only the history
+        planned = skeleton["train_config"]["epochs"]
+        _need(epoch <= planned, what, f"epoch = {epoch}: beyond train_config.epochs = {planned}")
     _need(len(history) == epoch, what, f"history has {len(history)} records for epoch = {epoch}")
     check_history(history, what)
 
