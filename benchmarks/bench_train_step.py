@@ -91,13 +91,15 @@ def main() -> None:
                              check=True, capture_output=True, text=True).stdout
         results[name] = json.loads(out.strip().splitlines()[-1])
     lin, fused, direct = results["linear"], results["rf-fused"], results["rf-direct"]
-    print(f"drone network {'-'.join(map(str, SIZES))}, batch {BATCH}, {lin['threads']} threads, median of {args.steps} steps")
+    print(f"drone network {'-'.join(map(str, SIZES))}, batch {BATCH}, {lin['threads']} threads, "
+          f"median of {args.steps} steps")
     print(f"{'implementation':<12} {'ms/step':>9} {'peak MB':>9}")
     for r in (lin, fused, direct):
         print(f"{r['name']:<12} {r['ms_per_step']:9.2f} {r['peak_mb_above_base']:9.1f}")
     print(f"rf-direct / rf-fused time: {direct['ms_per_step'] / fused['ms_per_step']:.1f}x  (target >= 10x)")
     print(f"rf-fused / linear time:    {fused['ms_per_step'] / lin['ms_per_step']:.1f}x")
-    print(f"rf-direct / rf-fused peak memory: {direct['peak_mb_above_base'] / max(fused['peak_mb_above_base'], 0.1):.1f}x")
+    memory_ratio = direct['peak_mb_above_base'] / max(fused['peak_mb_above_base'], 0.1)
+    print(f"rf-direct / rf-fused peak memory: {memory_ratio:.1f}x")
     if args.json:
         from rfspin.fileio import atomic_write_json
 

@@ -102,7 +102,9 @@ class TechnologyPreset:
             if getattr(self, name) < 0:
                 raise RfspinError(f"TechnologyPreset.{name} = {getattr(self, name)!r}: must be >= 0")
         if not 0 < self.amplifier_efficiency <= 1:
-            raise RfspinError(f"TechnologyPreset.amplifier_efficiency = {self.amplifier_efficiency!r}: must be in (0, 1]")
+            raise RfspinError(
+                f"TechnologyPreset.amplifier_efficiency = {self.amplifier_efficiency!r}: must be in (0, 1]"
+            )
         if not self.oscillator_current > self.oscillator_threshold_current:
             raise RfspinError(
                 f"TechnologyPreset.oscillator_current = {self.oscillator_current!r} A: must exceed "
@@ -155,7 +157,8 @@ SPINTRONIC_20NM = TechnologyPreset(
     chain_periphery_area=100e-12,
     sources=(
         ("resonator_damping", "docs/physics.md 1.1 reference alpha = 0.01"),
-        ("oscillator_relaxation_rate", "Gamma_G = alpha * 2 pi f (universal oscillator model), alpha = 0.01, f = 5 GHz"),
+        ("oscillator_relaxation_rate",
+         "Gamma_G = alpha * 2 pi f (universal oscillator model), alpha = 0.01, f = 5 GHz"),
         ("oscillator_current", "assumption, sets ~100 fJ per neuron op (Ross/Grollier, docs/physics.md 4)"),
         ("rf_power_per_synapse", _CAL),
         ("adc_figure_of_merit", "assumption, state-of-the-art SAR ADC Walden FoM (few fJ/step)"),

@@ -158,7 +158,8 @@ def program_csv(program: dict) -> tuple[str, str]:
             for j, row in enumerate(layer["resonance_frequency_hz"]):
                 for k, f in enumerate(row):
                     w.writerow([li, j, k, int(layer["signs"][k]), repr(f), repr(layer["anchor_frequencies_hz"][k]),
-                                *(repr(layer[key][j][k]) for key in _RESONATOR_ARRAYS), repr(layer["bias_voltage_v"][j])])
+                                *(repr(layer[key][j][k]) for key in _RESONATOR_ARRAYS),
+                                repr(layer["bias_voltage_v"][j])])
         else:
             for n in range(layer["n_neurons"]):
                 wo.writerow([li, n, repr(layer["frequency_hz"][n]),

@@ -102,7 +102,8 @@ def parse_sweep(text: str) -> tuple[str, list[float]]:
     """'SECTION.KEY_UNIT=v1,v2,...' -> (setting, values)."""
     name, sep, values = text.partition("=")
     if not sep or not name or not values:
-        raise RfspinError(f"--sweep {text!r}: expected SECTION.KEY_UNIT=v1,v2,... e.g. programming_error.relative_sigma_percent=0,0.5,1")
+        raise RfspinError(f"--sweep {text!r}: expected SECTION.KEY_UNIT=v1,v2,... "
+                          "e.g. programming_error.relative_sigma_percent=0,0.5,1")
     try:
         numbers = [float(v) for v in values.split(",")]
     except ValueError as exc:
