@@ -97,6 +97,20 @@ def csv_case(text):
     return build
 
 
+def calibrate_two_case(second: str):
+    """A valid oscillator P(I) curve, then a bad one: the first must leave no plot or devices file."""
+    def build(d, base):
+        current = np.linspace(2e-6, 40e-6, 40)
+        z = current / 1e-5
+        power = 1250.0 * np.clip(z - 1, 0, None) / (z + 2) * current**2
+        good = d / "good.csv"
+        good.write_text("current_a,power_w\n" + "".join(f"{i!r},{p!r}\n" for i, p in zip(current, power)))
+        bad = d / "bad.csv"
+        bad.write_text(second)
+        return ["calibrate", "oscillator", str(good), str(bad), "--out", str(d / "devices.json")]
+    return build
+
+
 def npz_case(make):
     def build(d, base):
         path = make(d)
@@ -284,6 +298,8 @@ CASES = {
     "csv empty file": csv_case(""),
     "csv too few rows": csv_case("frequency_hz,voltage_v\n1e7,1e-6\n"),
     "csv binary garbage": csv_case(b"\x89PNG\r\n\x1a\n\x00\x00\xff"),
+    "csv second curve cannot be fitted": calibrate_two_case("current_a,power_w\n1e-6,0\n2e-6,0\n3e-6,0\n4e-6,0\n"
+                                                            "5e-6,0\n6e-6,0\n7e-6,0\n8e-6,0\n"),
     # --- spectra files (rfspin train --task FILE) ---
     "npz zero rows": npz_case(_npz(X=np.zeros((0, 3)), y=np.zeros(0, int))),
     "npz one class": npz_case(_npz(X=np.ones((10, 3)), y=np.zeros(10, int))),

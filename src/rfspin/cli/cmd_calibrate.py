@@ -44,9 +44,9 @@ def _resonators(args, curves: list[dict]) -> list[dict]:
     from ..plotting.calibration import plot_fit
 
     power = args.power_uw * 1e-6
+    fits = [fit_resonator_spectrum(cols["frequency_hz"], cols["voltage_v"], power) for cols in curves]
     entries = []
-    for path, cols in zip(args.files, curves):
-        fit = fit_resonator_spectrum(cols["frequency_hz"], cols["voltage_v"], power)
+    for path, cols, fit in zip(args.files, curves, fits):  # every fit succeeded: now print and plot
         u = fit.uncertainty
         print(f"{path}: resonator fit ({fit.n_points} points, residual rms {fit.residual_rms_v * 1e6:.3g} uV)")
         print(_line("resonance frequency", fit.resonance_frequency, u["resonance_frequency"], "MHz", 1e-6))
@@ -76,9 +76,9 @@ def _oscillators(args, curves: list[dict]) -> list[dict]:
     from ..calibration import fit_oscillator_power, oscillator_entry, oscillator_power_curve
     from ..plotting.calibration import plot_fit
 
+    fits = [fit_oscillator_power(cols["current_a"], cols["power_w"]) for cols in curves]
     entries = []
-    for path, cols in zip(args.files, curves):
-        fit = fit_oscillator_power(cols["current_a"], cols["power_w"])
+    for path, cols, fit in zip(args.files, curves, fits):  # every fit succeeded: now print and plot
         u = fit.uncertainty
         print(f"{path}: oscillator fit ({fit.n_points} points, residual rms {fit.residual_rms_w * 1e9:.3g} nW)")
         print(_line("threshold current", fit.threshold_current, u["threshold_current"], "uA", 1e6))
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.kind == "resonator" and not (math.isfinite(args.power_uw) and 0 < args.power_uw <= 1e12):
         raise RfspinError(f"--power-uw {args.power_uw}: must be a finite power > 0 (uW)")
-    # every input is read and checked before the first fit, plot or file
+    # every input is read and checked, and every fit done, before the first plot or file
     existing = read_devices(args.out) if args.out.is_file() else {"resonators": [], "oscillators": []}
     columns = ("frequency_hz", "voltage_v") if args.kind == "resonator" else ("current_a", "power_w")
     curves = [read_columns(path, columns) for path in args.files]
