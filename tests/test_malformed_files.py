@@ -356,6 +356,27 @@ CASES = {
 }
 
 
+def other_network_case(flag):
+    """A valid run folder used with a network of another shape (--hidden 3 instead of 2)."""
+    def build(d, base):
+        run = d / "run"
+        shutil.copytree(base / "run", run)
+        out = run if flag == "--resume" else d / "out"
+        argv = ["train", "--quiet", "--task", str(base / "tiny.npz"), "--hidden", "3", "--epochs", "2",
+                "--out", str(out), "--no-plots", flag]  # same training configuration as the run: only the shape differs
+        return argv + ([str(run)] if flag == "--init-from" else [])
+    return build
+
+
+#: Failure classes whose fix lies in another engineer's area (train/trainer.py, tasks/experiment.py):
+#: they call load_checkpoint(path) without model=, then model.load_state_dict(...) raises torch's
+#: multi-line RuntimeError. Passing model= (rfspin.train.checkpoint validates keys and shapes) fixes both.
+KNOWN_BUGS = {
+    "resume with a network of another shape": other_network_case("--resume"),
+    "init-from a run of another shape": other_network_case("--init-from"),
+}
+
+
 def _snapshot(folder: pathlib.Path) -> dict:
     return {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 
@@ -364,9 +385,18 @@ def test_at_least_fifty_classes():
     assert len(CASES) >= 50
 
 
+@pytest.mark.parametrize("name", sorted(KNOWN_BUGS))
+@pytest.mark.xfail(strict=True, raises=RuntimeError,
+                   reason="train/trainer.py:124 (--resume) and tasks/experiment.py:100 (--init-from) load a "
+                          "checkpoint without load_checkpoint(..., model=model): a shape mismatch is a torch "
+                          "RuntimeError with a traceback instead of exit 2")
+def test_known_bugs_through_cli(name, base, tmp_path, capsys, monkeypatch):
+    test_malformed_file_through_cli(name, base, tmp_path, capsys, monkeypatch, cases=KNOWN_BUGS)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_malformed_file_through_cli(name, base, tmp_path, capsys, monkeypatch):
-    build = CASES[name]
+def test_malformed_file_through_cli(name, base, tmp_path, capsys, monkeypatch, cases=CASES):
+    build = cases[name]
     if hasattr(build, "limit"):
         monkeypatch.setattr(*build.limit)
     argv = build(tmp_path, base)
