@@ -6,7 +6,9 @@ Three implementations of the same model, each timed in its own subprocess (so pe
              broadcast expression and differentiated by autograd (as the authors' code does);
   linear     nn.Linear + ReLU MLP of the same shape (the software baseline).
 Prints ms per step (forward + backward + Adam), peak memory above the process's baseline, and
-ratios measured in the same run. Usage: python benchmarks/bench_train_step.py [--steps 10]
+ratios measured in the same run. Usage: python benchmarks/bench_train_step.py [--steps 10] [--json OUT]
+(``--json`` also writes the results for tools/make_figures.py; run once per thread count, e.g.
+with OMP_NUM_THREADS=1 and =2, for the README's speed table).
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ def run_variant(name: str, steps: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--json", default=None, metavar="OUT",
+                    help="also write the results as JSON (tools/make_figures.py)")
     ap.add_argument("--variant", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.variant:
@@ -87,13 +91,21 @@ def main() -> None:
                              check=True, capture_output=True, text=True).stdout
         results[name] = json.loads(out.strip().splitlines()[-1])
     lin, fused, direct = results["linear"], results["rf-fused"], results["rf-direct"]
-    print(f"drone network {'-'.join(map(str, SIZES))}, batch {BATCH}, {lin['threads']} threads, median of {args.steps} steps")
+    print(f"drone network {'-'.join(map(str, SIZES))}, batch {BATCH}, {lin['threads']} threads, "
+          f"median of {args.steps} steps")
     print(f"{'implementation':<12} {'ms/step':>9} {'peak MB':>9}")
     for r in (lin, fused, direct):
         print(f"{r['name']:<12} {r['ms_per_step']:9.2f} {r['peak_mb_above_base']:9.1f}")
     print(f"rf-direct / rf-fused time: {direct['ms_per_step'] / fused['ms_per_step']:.1f}x  (target >= 10x)")
     print(f"rf-fused / linear time:    {fused['ms_per_step'] / lin['ms_per_step']:.1f}x")
-    print(f"rf-direct / rf-fused peak memory: {direct['peak_mb_above_base'] / max(fused['peak_mb_above_base'], 0.1):.1f}x")
+    memory_ratio = direct['peak_mb_above_base'] / max(fused['peak_mb_above_base'], 0.1)
+    print(f"rf-direct / rf-fused peak memory: {memory_ratio:.1f}x")
+    if args.json:
+        from rfspin.fileio import atomic_write_json
+
+        atomic_write_json(args.json, {"benchmark": "train_step", "sizes": list(SIZES), "batch": BATCH,
+                                      "steps": args.steps, "threads": lin["threads"], "results": results})
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ net = rfspin.build_rf_network(
 )
 print(net)
 
-result = rfspin.train(net, data, rfspin.TrainConfig(epochs=args.epochs, batch_size=32, learning_rate=0.02))
+result = rfspin.train_network(net, data, rfspin.TrainConfig(epochs=args.epochs, batch_size=32, learning_rate=0.02))
 print(f"test accuracy {100 * result.test_accuracy:.2f} %")
 
 # What each device must be programmed to: resonance frequencies in Hz, biases in V, ...

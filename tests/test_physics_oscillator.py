@@ -16,7 +16,7 @@ from rfspin.physics import (
     normalized_power,
     oscillator_current,
     output_power,
-    frequency_plan,
+    plan_frequencies,
 )
 
 P = ROSS2023_OSCILLATOR
@@ -112,7 +112,7 @@ def test_geometric_plan_has_constant_ratio_and_linear_constant_step():
 
 def test_frequency_plan_errors():
     with pytest.raises(ValueError, match="kind = 'log'"):
-        frequency_plan("log", 3, 1e6, 2e6)
+        plan_frequencies("log", 3, 1e6, 2e6)
     with pytest.raises(ValueError, match="f_max must exceed"):
         linear_plan(3, 2e6, 1e6)
     with pytest.raises(ValueError, match="n = 0"):

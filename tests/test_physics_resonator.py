@@ -1,4 +1,4 @@
-"""Analytic checks of the spin-diode lineshape and chain weights (DESIGN.md 1.1-1.2)."""
+"""Analytic checks of the spin-diode lineshape and chain weights (docs/physics.md 1.1-1.2)."""
 
 import math
 

@@ -86,7 +86,7 @@ def test_program_has_version_units_and_every_device():
         (lambda p: p.update(schema="other"), "schema"),
         (lambda p: p.pop("layers"), "missing key 'layers'"),
         (lambda p: p["layers"][0]["resonance_frequency_hz"][0].__setitem__(0, 5e9), "outside the tuning band"),
-        (lambda p: p["layers"][1]["bias_voltage_v"].__setitem__(0, float("nan")), "non-finite"),
+        (lambda p: p["layers"][1]["bias_voltage_v"].__setitem__(0, float("nan")), "NaN at line .* is not allowed"),
     ],
 )
 def test_bad_program_files(tmp_path, mutate, message):

@@ -5,7 +5,7 @@ import torch
 
 from rfspin.data import load_nonlinear2d
 from rfspin.nn import SoftwareMLP, build_rf_network
-from rfspin.train import TrainConfig, evaluate_accuracy, load_checkpoint, save_checkpoint, train
+from rfspin.train import TrainConfig, evaluate_accuracy, load_checkpoint, model_record, save_checkpoint, train
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,13 @@ def test_bad_config_and_checkpoints(tmp_path, moons):
     (tmp_path / "bad.pt").write_bytes(b"garbage")
     with pytest.raises(ValueError, match="corrupted"):
         load_checkpoint(tmp_path / "bad.pt")
-    save_checkpoint(tmp_path / "ok.pt", {"x": torch.ones(2)})
-    assert torch.equal(load_checkpoint(tmp_path / "ok.pt")["x"], torch.ones(2))
+    save_checkpoint(tmp_path / "other.pt", {"x": torch.ones(2)})
+    with pytest.raises(ValueError, match="missing key 'model'"):
+        load_checkpoint(tmp_path / "other.pt")
+    net = _net()
+    save_checkpoint(tmp_path / "ok.pt", {"model": model_record(net), "x": torch.ones(2)})
+    loaded = load_checkpoint(tmp_path / "ok.pt", model=net)
+    assert torch.equal(loaded["x"], torch.ones(2))
+    assert loaded["model"]["state"].keys() == net.state_dict().keys()
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         train(_net(), moons, TrainConfig(epochs=1), checkpoint_path=tmp_path / "x.pt", resume=True, progress=False)

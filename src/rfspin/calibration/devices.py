@@ -22,7 +22,6 @@ an error. Entries with a ``position`` are applied afterwards and override.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import torch
@@ -30,6 +29,8 @@ import torch
 from ..errors import RfspinError
 from ..fileio import atomic_write_json, read_json
 from ..nn.network import RFNetwork
+from ..schemas import check_identity, validate
+from ..schemas.semantic import check_devices
 from .oscillator_fit import OscillatorFit
 from .resonator_fit import ResonatorFit
 
@@ -41,6 +42,7 @@ __all__ = [
     "write_devices",
     "read_devices",
     "apply_devices",
+    "validate_devices",
 ]
 
 DEVICES_SCHEMA = "rfspin.devices"
@@ -90,45 +92,15 @@ def write_devices(path: str | Path, resonators: list[dict] = (), oscillators: li
 def read_devices(path: str | Path) -> dict:
     """Read and validate a devices file; clear errors for missing or malformed files."""
     data = read_json(path, "devices file")
-    validate_devices(data, str(path))
+    validate_devices(data, f"devices file {str(path)!r}")
     return data
 
 
-def _number(entry: dict, key: str, where: str) -> float:
-    if key not in entry:
-        raise RfspinError(f"{where}: missing key {key!r}")
-    value = entry[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise RfspinError(f"{where}: {key} = {value!r} must be a finite number")
-    return float(value)
-
-
 def validate_devices(data: dict, where: str = "devices") -> None:
-    if not isinstance(data, dict) or data.get("schema") != DEVICES_SCHEMA:
-        raise RfspinError(f"{where}: not an rfspin devices file (schema must be {DEVICES_SCHEMA!r})")
-    if data.get("version") != DEVICES_VERSION:
-        raise RfspinError(f"{where}: version {data.get('version')!r} is not supported (expected {DEVICES_VERSION})")
-    for kind, keys, n_pos in (("resonators", tuple(_RESONATOR_KEYS), 3), ("oscillators", _OSCILLATOR_KEYS, 2)):
-        entries = data.get(kind, [])
-        if not isinstance(entries, list):
-            raise RfspinError(f"{where}: {kind!r} must be a list")
-        for n, entry in enumerate(entries):
-            at = f"{where}: {kind}[{n}]"
-            if not isinstance(entry, dict):
-                raise RfspinError(f"{at}: must be an object")
-            values = {k: _number(entry, k, at) for k in keys}
-            positive = ("sensitivity_v_per_w", "damping", "threshold_current_a", "power_scale_w_per_a2")
-            for k in positive:
-                if k in values and not values[k] > 0:
-                    raise RfspinError(f"{at}: {k} = {values[k]!r} must be > 0")
-            if kind == "resonators" and values["damping"] >= 0.5:
-                raise RfspinError(f"{at}: damping = {values['damping']!r} must be < 0.5")
-            if kind == "oscillators" and values["nonlinear_damping"] <= -1:
-                raise RfspinError(f"{at}: nonlinear_damping = {values['nonlinear_damping']!r} must be > -1")
-            pos = entry.get("position")
-            if pos is not None and (not isinstance(pos, list) or len(pos) != n_pos
-                                    or not all(isinstance(p, int) and p >= 0 for p in pos)):
-                raise RfspinError(f"{at}: position {pos!r} must be a list of {n_pos} integers >= 0")
+    """Schema ``rfspin/schemas/devices.json``, then the checks it cannot express (RfspinError)."""
+    check_identity(data, DEVICES_SCHEMA, DEVICES_VERSION, where, "devices file")
+    validate(data, "devices", where)
+    check_devices(data, where)
 
 
 def _assign(entries: list[dict], sites: list, kind: str, set_site) -> None:

@@ -13,21 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import torch
-
-from ..calibration import (
-    fit_oscillator_power,
-    fit_resonator_spectrum,
-    oscillator_entry,
-    oscillator_power_curve,
-    read_columns,
-    read_devices,
-    resonator_entry,
-    resonator_spectrum,
-    write_devices,
-)
 from ..errors import RfspinError
-from ..plotting.calibration import plot_fit
 
 
 def register(sub) -> None:
@@ -51,14 +37,16 @@ def _line(name: str, value: float, sigma: float, unit: str, scale: float = 1.0) 
     return f"  {name:<22s} {value * scale:.6g} +- {sigma * scale:.2g} {unit}"
 
 
-def _resonators(args) -> list[dict]:
+def _resonators(args, curves: list[dict]) -> list[dict]:
+    import torch
+
+    from ..calibration import fit_resonator_spectrum, resonator_entry, resonator_spectrum
+    from ..plotting.calibration import plot_fit
+
     power = args.power_uw * 1e-6
-    if not power > 0:
-        raise RfspinError(f"--power-uw {args.power_uw}: must be > 0")
+    fits = [fit_resonator_spectrum(cols["frequency_hz"], cols["voltage_v"], power) for cols in curves]
     entries = []
-    for path in args.files:
-        cols = read_columns(path, ("frequency_hz", "voltage_v"))
-        fit = fit_resonator_spectrum(cols["frequency_hz"], cols["voltage_v"], power)
+    for path, cols, fit in zip(args.files, curves, fits):  # every fit succeeded: now print and plot
         u = fit.uncertainty
         print(f"{path}: resonator fit ({fit.n_points} points, residual rms {fit.residual_rms_v * 1e6:.3g} uV)")
         print(_line("resonance frequency", fit.resonance_frequency, u["resonance_frequency"], "MHz", 1e-6))
@@ -82,11 +70,15 @@ def _resonators(args) -> list[dict]:
     return entries
 
 
-def _oscillators(args) -> list[dict]:
+def _oscillators(args, curves: list[dict]) -> list[dict]:
+    import torch
+
+    from ..calibration import fit_oscillator_power, oscillator_entry, oscillator_power_curve
+    from ..plotting.calibration import plot_fit
+
+    fits = [fit_oscillator_power(cols["current_a"], cols["power_w"]) for cols in curves]
     entries = []
-    for path in args.files:
-        cols = read_columns(path, ("current_a", "power_w"))
-        fit = fit_oscillator_power(cols["current_a"], cols["power_w"])
+    for path, cols, fit in zip(args.files, curves, fits):  # every fit succeeded: now print and plot
         u = fit.uncertainty
         print(f"{path}: oscillator fit ({fit.n_points} points, residual rms {fit.residual_rms_w * 1e9:.3g} nW)")
         print(_line("threshold current", fit.threshold_current, u["threshold_current"], "uA", 1e6))
@@ -106,10 +98,19 @@ def _oscillators(args) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import math
+
+    from ..calibration import read_columns, read_devices, write_devices
+
+    if args.kind == "resonator" and not (math.isfinite(args.power_uw) and 0 < args.power_uw <= 1e12):
+        raise RfspinError(f"--power-uw {args.power_uw}: must be a finite power > 0 (uW)")
+    # every input is read and checked, and every fit done, before the first plot or file
     existing = read_devices(args.out) if args.out.is_file() else {"resonators": [], "oscillators": []}
+    columns = ("frequency_hz", "voltage_v") if args.kind == "resonator" else ("current_a", "power_w")
+    curves = [read_columns(path, columns) for path in args.files]
     if args.kind == "resonator":
-        write_devices(args.out, _resonators(args), existing.get("oscillators", []))
+        write_devices(args.out, _resonators(args, curves), existing.get("oscillators", []))
     else:
-        write_devices(args.out, existing.get("resonators", []), _oscillators(args))
+        write_devices(args.out, existing.get("resonators", []), _oscillators(args, curves))
     print(f"devices file: {args.out}")
     return 0

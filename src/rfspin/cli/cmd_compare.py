@@ -5,11 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..energy import load_platforms
-from ..energy.report import comparison_rows, format_comparison_table
-from ..fileio import atomic_write_json
-from ..tasks.experiment import read_run_metrics
-from .cmd_energy import add_model_options, network_estimate
+from .cmd_energy import add_model_options
 
 
 def register(sub) -> None:
@@ -29,6 +25,12 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..energy import load_platforms
+    from ..energy.report import comparison_rows, format_comparison_table
+    from ..fileio import atomic_write_json, clean_stale_temp_files
+    from ..tasks.experiment import read_run_metrics
+    from .cmd_energy import network_estimate
+
     networks = []
     for run_dir in args.run_dirs:
         metrics = read_run_metrics(run_dir)
@@ -40,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         _, est = network_estimate(None, arch, args)
         networks.append(_network_row(f"rfspin {arch}", arch, est, None, f"--arch {arch}"))
     rows = comparison_rows(load_platforms(args.platforms), networks)
+    clean_stale_temp_files(args.out)
     print(format_comparison_table(rows))
     paths = [atomic_write_json(args.out / "comparison.json", {"preset": args.preset, "disabled_terms": args.disable,
                                                                "rows": rows})]

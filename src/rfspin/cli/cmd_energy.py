@@ -5,20 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..energy import (
-    NAMED_ARCHITECTURES,
-    PRESETS,
-    TERMS,
-    EnergyEstimate,
-    architecture_counts,
-    estimate_energy,
-    network_counts,
-    preset_for,
-)
-from ..energy.report import format_energy_table, write_energy_report
 from ..errors import RfspinError, RfspinFileNotFoundError
-from ..tasks import load_run_model
-from ..tasks.experiment import read_run_metrics
+from .common import lazy_help
 from .main import CLIError
 
 DEFAULT_PRESET = "spintronic-20nm"
@@ -32,9 +20,7 @@ def register(sub) -> None:
                     "with every assumption listed (energy.json) and a PNG breakdown.",
     )
     p.add_argument("run_dir", nargs="?", type=Path, help="run folder written by 'rfspin train'")
-    p.add_argument("--arch", default=None,
-                   help=f"architecture instead of a run, e.g. 784-300-10, or one of "
-                        f"{sorted(NAMED_ARCHITECTURES) + ['rf-cnn', 'rf-cnn-parallel']}")
+    p.add_argument("--arch", default=None, help=lazy_help(_arch_help))
     add_model_options(p)
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default: the run folder, or energy-ARCH for --arch)")
@@ -45,15 +31,35 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _arch_help() -> str:
+    from ..energy import NAMED_ARCHITECTURES
+
+    return (f"architecture instead of a run, e.g. 784-300-10, or one of "
+            f"{sorted(NAMED_ARCHITECTURES) + ['rf-cnn', 'rf-cnn-parallel']}")
+
+
+def _preset_help() -> str:
+    from ..energy import PRESETS
+
+    return f"technology preset, one of {sorted(PRESETS)} (default {DEFAULT_PRESET})"
+
+
+def _terms_help() -> str:
+    from ..energy import TERMS
+
+    return f"energy terms to switch off: {', '.join(TERMS)}"
+
+
 def add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", default=DEFAULT_PRESET, help=f"technology preset, one of {sorted(PRESETS)} "
-                                                             f"(default {DEFAULT_PRESET})")
-    p.add_argument("--disable", nargs="*", default=[], metavar="TERM",
-                   help=f"energy terms to switch off: {', '.join(TERMS)}")
+    p.add_argument("--preset", default=DEFAULT_PRESET, help=lazy_help(_preset_help))
+    p.add_argument("--disable", nargs="*", default=[], metavar="TERM", help=lazy_help(_terms_help))
 
 
-def network_estimate(run_dir: Path | None, arch: str | None, args: argparse.Namespace) -> tuple[str, EnergyEstimate]:
-    """(label, estimate) of a run folder or of an architecture string."""
+def network_estimate(run_dir: Path | None, arch: str | None, args: argparse.Namespace) -> tuple:
+    """(label, EnergyEstimate) of a run folder or of an architecture string."""
+    from ..energy import architecture_counts, estimate_energy, network_counts, preset_for
+    from ..tasks import load_run_model
+
     preset = preset_for(args.preset)
     if (run_dir is None) == (arch is None):
         raise CLIError("give either a run folder or --arch (not both)")
@@ -65,12 +71,11 @@ def network_estimate(run_dir: Path | None, arch: str | None, args: argparse.Name
     return str(run_dir), estimate_energy(network_counts(model), preset, disabled=tuple(args.disable))
 
 
-
-
 def measured_activity(run_dir: Path, samples: int) -> list[dict]:
     """Activation sparsity and effective MACs of a run's model on its task's test data."""
     from ..energy.activity import activation_stats
-    from ..tasks import task_for
+    from ..tasks import load_run_model, task_for
+    from ..tasks.experiment import read_run_metrics
 
     if samples < 1:
         raise RfspinError(f"--samples {samples}: must be >= 1")
@@ -81,6 +86,9 @@ def measured_activity(run_dir: Path, samples: int) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..energy.report import format_energy_table, write_energy_report
+    from ..fileio import clean_stale_temp_files
+
     if args.activity and args.run_dir is None:
         raise CLIError("--activity needs a run folder (data to measure on), not --arch")
     label, est = network_estimate(args.run_dir, args.arch, args)
@@ -98,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  chain layer {i} ({s['kind']}): sparsity {s['activation_sparsity']:.3f}, mean tone power "
                   f"{s['mean_tone_power_w']:.4g} W, effective MACs {s['effective_macs']:.4g} of {s['macs']:,}")
         print(f"  effective MACs per inference: {extra['effective_macs']:.4g}")
+    clean_stale_temp_files(out)
     paths = write_energy_report(est, out, source=label, plot=not args.no_plot, extra=extra)
     print("wrote " + ", ".join(str(p) for p in paths))
     return 0

@@ -6,9 +6,6 @@ import argparse
 from pathlib import Path
 
 from ..errors import RfspinError
-from ..program import network_from_program, read_program
-from ..tasks import evaluate_run, load_run_model, task_for
-from ..tasks.experiment import read_run_metrics
 from .common import add_device_argument, device_from_args
 from .main import CLIError
 
@@ -24,6 +21,10 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..program import network_from_program, read_program
+    from ..tasks import evaluate_run, load_run_model, task_for
+    from ..tasks.experiment import read_run_metrics
+
     device = device_from_args(args)
     stored = None
     if args.program is not None:

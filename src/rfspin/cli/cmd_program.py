@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..program import write_program_files
-from ..tasks import load_run_model
-
 
 def register(sub) -> None:
     p = sub.add_parser("program", help="export a run's chip program (every device setting) as JSON and CSV")
@@ -17,6 +14,9 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..program import write_program_files
+    from ..tasks import load_run_model
+
     model = load_run_model(args.run_dir)
     for path in write_program_files(model, args.out or args.run_dir):
         print(path)

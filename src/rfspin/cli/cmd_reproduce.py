@@ -7,13 +7,19 @@ import inspect
 from pathlib import Path
 
 from ..errors import RfspinError
-from ..tasks.reproduce import STUDIES
-from .common import add_device_argument, device_from_args
+from .common import add_device_argument, device_from_args, lazy_help
+
+
+def _studies():
+    from ..tasks import mnist  # noqa: F401  (registers leroux2022)
+    from ..tasks.reproduce import STUDIES
+
+    return STUDIES
 
 
 def register(sub) -> None:
     p = sub.add_parser("reproduce", help="reproduce a published result (table of mean +- std over seeds)")
-    p.add_argument("study", help=f"one of {sorted(STUDIES)}")
+    p.add_argument("study", help=lazy_help(lambda: f"one of {sorted(_studies())}"))
     p.add_argument("--seeds", type=int, default=None, help="number of seeds (default: the study's, 5 for ross2023)")
     p.add_argument("--data-dir", type=Path, default=None, help="folder of external data (MNIST IDX files)")
     p.add_argument("--epochs", type=int, default=None, help="override the study's epochs")
@@ -24,6 +30,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    STUDIES = _studies()
     if args.study not in STUDIES:
         raise RfspinError(f"unknown study {args.study!r}: choose one of {sorted(STUDIES)}")
     if args.seeds is not None and args.seeds < 1:

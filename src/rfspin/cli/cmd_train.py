@@ -6,8 +6,13 @@ import argparse
 from pathlib import Path
 
 from ..errors import RfspinError
-from ..tasks import RunConfig, run_training, task_for, task_names
-from .common import add_device_argument
+from .common import add_device_argument, lazy_help
+
+
+def _task_help() -> str:  # built only when --help shows it (no torch import to register the parser)
+    from ..tasks import task_names
+
+    return f"one of {task_names()} or a .npz/.h5 spectra file (default drone)"
 
 
 def register(sub) -> None:
@@ -16,7 +21,7 @@ def register(sub) -> None:
         help="train an RF network on a task",
         description="Train an RF spintronic network by backpropagation through the device physics.",
     )
-    p.add_argument("--task", default="drone", help=f"one of {task_names()} or a .npz/.h5 spectra file (default drone)")
+    p.add_argument("--task", default="drone", help=lazy_help(_task_help))
     p.add_argument("--hidden", type=int, nargs="*", default=None, metavar="N",
                    help="hidden widths, e.g. --hidden 128; '--hidden' alone: no hidden layer (default: the task's)")
     p.add_argument("--epochs", type=int, default=None, help="training epochs (default: the task's)")
@@ -53,8 +58,10 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def config_from_args(args: argparse.Namespace) -> RunConfig:
+def config_from_args(args: argparse.Namespace):
     """The RunConfig of a ``rfspin train`` command line (validated by RunConfig itself)."""
+    from ..tasks import RunConfig, task_for
+
     task = task_for(args.task)
     binary = None
     if args.binary is not None:
@@ -84,6 +91,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..tasks import run_training
+
     config = config_from_args(args)
     m = run_training(config)
     kind = f"binary RF network ({config.binary.mode})" if config.binary is not None else "RF network"

@@ -1,14 +1,11 @@
-"""Arguments shared by several commands."""
+"""Arguments and helpers shared by several commands (no heavy imports here: see cli/main.py)."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Callable
 
-import torch
-
-from ..device import resolve_device
-
-__all__ = ["add_device_argument", "device_from_args"]
+__all__ = ["add_device_argument", "device_from_args", "lazy_help"]
 
 
 def add_device_argument(parser: argparse.ArgumentParser) -> None:
@@ -19,5 +16,26 @@ def add_device_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def device_from_args(args: argparse.Namespace) -> torch.device:
+def device_from_args(args: argparse.Namespace):
+    """The torch.device of ``--device`` (imports torch)."""
+    from ..device import resolve_device
+
     return resolve_device(getattr(args, "device", "auto"))
+
+
+class _LazyHelp(str):
+    """A help string computed only when argparse formats it (``help % params``)."""
+
+    def __new__(cls, build: Callable[[], str]):
+        obj = super().__new__(cls, "(computed when shown)")
+        obj._build = build
+        return obj
+
+    def __mod__(self, params):
+        return self._build().replace("%", "%%") % params
+
+
+def lazy_help(build: Callable[[], str]) -> str:
+    """Help text that needs a registry (task names, presets): built when ``--help`` shows it, so
+    that registering the parser imports nothing heavy."""
+    return _LazyHelp(build)

@@ -2,6 +2,11 @@
 
 Each ``cmd_NAME`` module defines ``register(subparsers)``, which adds its parser and sets
 ``func(args) -> int``. This is the only place where strings become objects.
+
+RULE for every ``cmd_*.py`` (enforced by tests/test_packaging.py): no torch, numpy, matplotlib,
+scipy, sklearn or h5py import at module level, and none in ``register`` - import them inside
+``run``. ``rfspin --help`` builds every parser and must stay fast (< 1.5 s); help texts that need
+a registry (task names, presets) use :func:`rfspin.cli.common.lazy_help`.
 """
 
 from __future__ import annotations
@@ -13,25 +18,37 @@ import sys
 
 from ..errors import RfspinError
 
-__all__ = ["main", "build_parser", "CLIError"]
+__all__ = ["main", "build_parser", "CLIError", "command_modules"]
 
 
 class CLIError(RfspinError):
     """A user error in the command line itself: printed as one line, exit status 2."""
 
 
+def command_modules() -> list[str]:
+    """Names of the ``rfspin.cli.cmd_*`` modules, sorted."""
+    from . import __path__ as cli_path
+
+    return sorted(f"{__package__}.{m.name}" for m in pkgutil.iter_modules(cli_path) if m.name.startswith("cmd_"))
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
     parser = argparse.ArgumentParser(
         prog="rfspin", description="RF spintronic neural networks: train, evaluate, program, analyse."
     )
+    parser.add_argument("--version", action="version", version=f"rfspin {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    from . import __path__ as cli_path
-
-    for info in sorted(pkgutil.iter_modules(cli_path), key=lambda m: m.name):
-        if info.name.startswith("cmd_"):
-            importlib.import_module(f"{__package__}.{info.name}").register(sub)
+    for name in command_modules():
+        importlib.import_module(name).register(sub)
     return parser
+
+
+def one_line(message: str) -> str:
+    """The message on one line (multi-line library messages are joined)."""
+    return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except RfspinError as exc:  # user errors only: anything else is a bug and keeps its traceback
-        print(f"rfspin {args.command}: error: {exc}", file=sys.stderr)
+        print(f"rfspin {args.command}: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("rfspin: interrupted", file=sys.stderr)

@@ -24,6 +24,7 @@ import torch
 from torch import Tensor
 
 from ..errors import RfspinError, RfspinFileNotFoundError
+from ..validation import FLOAT32_MAX
 
 __all__ = [
     "RFDataset",
@@ -106,14 +107,60 @@ class RFDataset:
         return len(self.class_names)
 
 
-def _labels(y: np.ndarray, what: str) -> Tensor:
+def _features(x, what: str) -> np.ndarray:
+    """A 2-D float64 array of finite, non-negative, float32-safe real numbers, or the reason why not."""
+    x = np.asarray(x)
+    if np.iscomplexobj(x):
+        raise RfspinError(f"{what}: complex values (dtype {x.dtype}); features are real RF powers")
+    if x.dtype == bool or not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
+        raise RfspinError(f"{what}: dtype {x.dtype} is not a real number type; features are RF powers")
+    if x.ndim != 2:
+        raise RfspinError(f"{what}: must be 2-D (samples x bins), got shape {x.shape}")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise RfspinError(f"{what}: shape {x.shape} has 0 rows or 0 bins")
+    x = x.astype(np.float64)
+    finite = np.isfinite(x)
+    if not finite.all():
+        raise RfspinError(f"{what}: contains {x[~finite][0]!r} (NaN or inf); RF powers must be finite")
+    if (x < 0).any():
+        raise RfspinError(f"{what}: has negative values (min {x.min():.4g}); features are RF powers and must be >= 0")
+    if x.max() > FLOAT32_MAX:
+        raise RfspinError(f"{what}: value {x.max():.4g} overflows float32 (max {FLOAT32_MAX:.4g})")
+    return x
+
+
+def _labels(y, what: str) -> Tensor:
     y = np.asarray(y)
     if y.ndim != 1:
         raise RfspinError(f"{what}: labels must be 1-D, got shape {y.shape}")
+    if y.size == 0:
+        raise RfspinError(f"{what}: 0 labels")
+    if y.dtype == bool or not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
+        raise RfspinError(f"{what}: labels must be integers, got dtype {y.dtype}")
     if not np.issubdtype(y.dtype, np.integer):
         if not np.all(np.isfinite(y)) or not np.all(np.equal(np.mod(y, 1), 0)):
             raise RfspinError(f"{what}: labels must be integers")
+    if y.min() < 0:
+        raise RfspinError(f"{what}: label {y.min()!r} is negative; labels are class indices 0..C-1")
+    if y.max() >= 2**31:
+        raise RfspinError(f"{what}: label {y.max()!r} is not a class index")
     return torch.as_tensor(y.astype(np.int64))
+
+
+def _check_classes(y_train: Tensor, y_test: Tensor, where: str) -> int:
+    """Number of classes (max label + 1), refusing one-class data and labels far beyond the data."""
+    present = torch.unique(torch.cat([y_train, y_test]))
+    if len(y_train) == 0:
+        raise RfspinError(f"{where}: no training rows")
+    if torch.unique(y_train).numel() < 2:
+        raise RfspinError(f"{where}: the training labels hold a single class ({int(y_train[0])}); "
+                          "a classifier needs at least 2")
+    n_classes = int(present.max()) + 1
+    rows = len(y_train) + len(y_test)
+    if n_classes > 10 * present.numel() or n_classes > rows:
+        raise RfspinError(f"{where}: label {n_classes - 1} is far beyond the data ({present.numel()} distinct "
+                          f"classes in {rows} rows); labels must be class indices 0..C-1")
+    return n_classes
 
 
 def load_drone(path: str | Path | None = None) -> RFDataset:
@@ -214,16 +261,20 @@ def _read_arrays(path: Path) -> dict:
         try:
             with np.load(path, allow_pickle=False) as f:
                 return {k: np.asarray(f[k]) for k in f.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-            raise RfspinError(f"{path}: not a readable .npz file ({exc})") from exc
+        except (OSError, ValueError, EOFError, KeyError, MemoryError, zipfile.BadZipFile) as exc:
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            if "allow_pickle" in reason:
+                reason = "object or ragged arrays are not supported; save numeric arrays"
+            raise RfspinError(f"{path}: not a readable .npz file ({reason})") from None
     if suffix in (".h5", ".hdf5"):
         import h5py
 
         try:
             with h5py.File(path, "r") as f:
                 return {k: np.asarray(f[k]) for k in f.keys() if isinstance(f[k], h5py.Dataset)}
-        except OSError as exc:
-            raise RfspinError(f"{path}: not a readable HDF5 file ({exc})") from exc
+        except Exception as exc:  # h5py raises OSError, KeyError, TypeError ... on damaged files
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise RfspinError(f"{path}: not a readable HDF5 file ({reason})") from None
     raise RfspinError(f"{path}: unsupported data file type {suffix!r}; use .npz or .h5")
 
 
@@ -244,26 +295,38 @@ def load_spectra_file(
         xt, yt = arrays.get("X_test"), arrays.get("y_test")
     else:
         raise RfspinError(f"{path}: needs keys 'X' and 'y' (or 'X_train' and 'Y_train'); found {sorted(keys)}")
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 2:
-        raise RfspinError(f"{path}: X must be 2-D (samples x bins), got shape {x.shape}")
+    x = _features(x, f"{path}: X")
     y_t = _labels(y, f"{path}: y")
+    if len(y_t) != len(x):
+        raise RfspinError(f"{path}: X has {len(x)} rows but y has {len(y_t)} labels")
     notes = {}
     if (xt is None) != (yt is None):
         raise RfspinError(f"{path}: give both X_test and y_test, or neither")
     if xt is None:
+        n_classes = _check_classes(y_t, y_t[:0], str(path))  # before the split: one-class data, far-off labels
         tr, te = stratified_split(y_t.numpy(), test_fraction, seed)
         x, xt, y_np = x[tr], x[te], y_t.numpy()
         y_t, yt_t = torch.from_numpy(y_np[tr]), torch.from_numpy(y_np[te])
         notes["split"] = f"stratified, {test_fraction:.0%} test, seed {seed}"
     else:
-        xt = np.asarray(xt, dtype=np.float64)
+        xt = _features(xt, f"{path}: X_test")
         yt_t = _labels(yt, f"{path}: y_test")
+        if len(yt_t) != len(xt):
+            raise RfspinError(f"{path}: X_test has {len(xt)} rows but y_test has {len(yt_t)} labels")
+        if xt.shape[1] != x.shape[1]:
+            raise RfspinError(f"{path}: X has {x.shape[1]} bins, X_test {xt.shape[1]}")
+        n_classes = _check_classes(y_t, yt_t, str(path))
     freqs = arrays.get("freqs_hz")
-    freqs_t = None if freqs is None else torch.as_tensor(np.asarray(freqs, dtype=np.float64)).flatten()
-    if freqs_t is not None and (not bool(torch.isfinite(freqs_t).all()) or bool((freqs_t <= 0).any())):
-        raise RfspinError(f"{path}: freqs_hz must be finite and > 0")
-    n_classes = int(max(y_t.max().item(), yt_t.max().item())) + 1
+    freqs_t = None
+    if freqs is not None:
+        freqs = np.asarray(freqs)
+        if np.iscomplexobj(freqs) or not np.issubdtype(freqs.dtype, np.number) or freqs.dtype == bool:
+            raise RfspinError(f"{path}: freqs_hz has dtype {freqs.dtype}; frequencies are real numbers in Hz")
+        freqs_t = torch.as_tensor(freqs.astype(np.float64)).flatten()
+        if freqs_t.numel() != x.shape[1]:
+            raise RfspinError(f"{path}: freqs_hz has {freqs_t.numel()} entries for {x.shape[1]} bins")
+        if not bool(torch.isfinite(freqs_t).all()) or bool((freqs_t <= 0).any()) or bool((freqs_t > 1e13).any()):
+            raise RfspinError(f"{path}: freqs_hz must be finite, > 0 and <= 1e13 Hz")
     return RFDataset(
         name or path.stem,
         torch.from_numpy(x.astype(np.float32)),

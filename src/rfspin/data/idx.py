@@ -13,7 +13,9 @@ that format works (MNIST, Fashion-MNIST, KMNIST, EMNIST splits with their own cl
 from __future__ import annotations
 
 import gzip
+import math
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -32,16 +34,26 @@ IDX_FILES = {
 
 _UBYTE = 0x08
 _MAX_DIMS = 4
+#: Largest IDX content read (after gunzip) [bytes]; MNIST's training images are 47 MB.
+MAX_IDX_BYTES = 2**31
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The (decompressed) content, refusing more than MAX_IDX_BYTES (a gzip bomb) without reading it all."""
     try:
         if path.suffix == ".gz":
             with gzip.open(path, "rb") as f:
-                return f.read()
-        return path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                raw = f.read(MAX_IDX_BYTES + 1)
+        else:
+            if path.stat().st_size > MAX_IDX_BYTES:
+                size = path.stat().st_size
+                raise RfspinError(f"{path}: {size:,} bytes; IDX files over {MAX_IDX_BYTES:,} bytes are refused")
+            raw = path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise RfspinError(f"{path}: cannot read ({exc})") from exc
+    if len(raw) > MAX_IDX_BYTES:
+        raise RfspinError(f"{path}: decompresses to more than {MAX_IDX_BYTES:,} bytes; refused")
+    return raw
 
 
 def read_idx(path: str | Path, *, expected_dims: int | None = None) -> np.ndarray:
@@ -69,7 +81,7 @@ def read_idx(path: str | Path, *, expected_dims: int | None = None) -> np.ndarra
     if len(raw) < header:
         raise RfspinError(f"{path}: truncated IDX header ({len(raw)} bytes, need {header})")
     shape = struct.unpack(f">{n_dims}I", raw[4:header])
-    n_data = int(np.prod(shape, dtype=np.int64))
+    n_data = math.prod(shape)
     if len(raw) - header != n_data:
         state = "truncated" if len(raw) - header < n_data else "too long"
         raise RfspinError(
@@ -114,6 +126,9 @@ def load_idx_folder(folder: str | Path, *, n_classes: int = 10) -> dict[str, np.
             raise RfspinError(
                 f"{paths[(split, 'labels')]}: label {int(labels.max())} out of range 0..{n_classes - 1}"
             )
+        if split == "train" and np.unique(labels).size < 2:
+            raise RfspinError(f"{paths[(split, 'labels')]}: every training label is {int(labels[0])}; "
+                              "a classifier needs at least 2 classes")
         out[f"x_{split}"], out[f"y_{split}"] = images, labels
     if out["x_train"].shape[1:] != out["x_test"].shape[1:]:
         raise RfspinError(

@@ -62,6 +62,10 @@ def model_layer_counts(model: nn.Module) -> list[LayerCounts]:
     return found
 
 
+#: Largest architecture string accepted (its network is built, ~20 bytes per resonator).
+MAX_ARCHITECTURE_RESONATORS = 20_000_000
+
+
 def parse_architecture(text: str) -> tuple[int, ...]:
     """``"784-300-10"`` -> (784, 300, 10): layer widths, inputs first, each >= 1."""
     parts = str(text).replace(",", "-").replace("x", "-").split("-")
@@ -72,6 +76,10 @@ def parse_architecture(text: str) -> tuple[int, ...]:
                          f"{sorted(NAMED_ARCHITECTURES) + sorted(_CNN_ENCODINGS)}") from None
     if len(sizes) < 2 or any(s < 1 for s in sizes):
         raise RfspinError(f"architecture {text!r}: need at least two widths (inputs, outputs), each >= 1")
+    resonators = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    if resonators > MAX_ARCHITECTURE_RESONATORS:
+        raise RfspinError(f"architecture {text!r}: {resonators:,} resonators; at most "
+                          f"{MAX_ARCHITECTURE_RESONATORS:,} (the network is built to be counted)")
     return sizes
 
 

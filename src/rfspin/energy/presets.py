@@ -102,7 +102,9 @@ class TechnologyPreset:
             if getattr(self, name) < 0:
                 raise RfspinError(f"TechnologyPreset.{name} = {getattr(self, name)!r}: must be >= 0")
         if not 0 < self.amplifier_efficiency <= 1:
-            raise RfspinError(f"TechnologyPreset.amplifier_efficiency = {self.amplifier_efficiency!r}: must be in (0, 1]")
+            raise RfspinError(
+                f"TechnologyPreset.amplifier_efficiency = {self.amplifier_efficiency!r}: must be in (0, 1]"
+            )
         if not self.oscillator_current > self.oscillator_threshold_current:
             raise RfspinError(
                 f"TechnologyPreset.oscillator_current = {self.oscillator_current!r} A: must exceed "
@@ -154,9 +156,10 @@ SPINTRONIC_20NM = TechnologyPreset(
     oscillator_pitch=60e-9,
     chain_periphery_area=100e-12,
     sources=(
-        ("resonator_damping", "DESIGN.md 1.1 reference alpha = 0.01"),
-        ("oscillator_relaxation_rate", "Gamma_G = alpha * 2 pi f (universal oscillator model), alpha = 0.01, f = 5 GHz"),
-        ("oscillator_current", "assumption, sets ~100 fJ per neuron op (Ross/Grollier, DESIGN.md 4)"),
+        ("resonator_damping", "docs/physics.md 1.1 reference alpha = 0.01"),
+        ("oscillator_relaxation_rate",
+         "Gamma_G = alpha * 2 pi f (universal oscillator model), alpha = 0.01, f = 5 GHz"),
+        ("oscillator_current", "assumption, sets ~100 fJ per neuron op (Ross/Grollier, docs/physics.md 4)"),
         ("rf_power_per_synapse", _CAL),
         ("adc_figure_of_merit", "assumption, state-of-the-art SAR ADC Walden FoM (few fJ/step)"),
     ),
@@ -185,12 +188,12 @@ ROSS2023_VORTEX = TechnologyPreset(
     chain_periphery_area=1e-9,
     sources=(
         ("resonance_frequency", f"{_ROSS2023}: 20-120 MHz band (centre)"),
-        ("resonator_damping", f"{_ROSS2023} / DESIGN.md 1.1: alpha = 0.01"),
+        ("resonator_damping", f"{_ROSS2023} / docs/physics.md 1.1: alpha = 0.01"),
         ("oscillator_resistance", f"{_ROSS2023}: R = 1 kOhm"),
         ("oscillator_current", f"{_ROSS2023}: I in 10-40 uA (mid value)"),
         ("oscillator_threshold_current", f"{_ROSS2023}: I_th = 10 uA"),
         ("oscillator_relaxation_rate", "rfspin ROSS2023_OSCILLATOR.relaxation_rate = 2 pi 20 MHz x 0.01"),
-        ("rf_power_per_synapse", "assumption: 1 uW tones (DESIGN.md 1.3 P_max), 10 % absorbed per resonator"),
+        ("rf_power_per_synapse", "assumption: 1 uW tones (docs/physics.md 1.3 P_max), 10 % absorbed per resonator"),
     ),
 )
 
@@ -217,8 +220,8 @@ PER_OP_20NM = TechnologyPreset(
     oscillator_pitch=60e-9,
     chain_periphery_area=0.0,
     sources=(
-        ("rf_power_per_synapse", "Ross/Grollier (DESIGN.md 4): 10 fJ per synaptic op = 1 uW x 10 ns"),
-        ("oscillator_current", "Ross/Grollier (DESIGN.md 4): 100 fJ per neuron op = R I^2 x 20 ns"),
+        ("rf_power_per_synapse", "Ross/Grollier (docs/physics.md 4): 10 fJ per synaptic op = 1 uW x 10 ns"),
+        ("oscillator_current", "Ross/Grollier (docs/physics.md 4): 100 fJ per neuron op = R I^2 x 20 ns"),
     ),
 )
 

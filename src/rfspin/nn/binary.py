@@ -1,7 +1,7 @@
 """Binary non-volatile synapses: two resonance states per device (vortex-core polarity).
 
 Reversing the core polarity of a vortex MTJ with resonant microwave pulses switches its
-gyrotropic resonance between two frequencies (DESIGN 1.5; Menshawy et al. 2026: chains of 11
+gyrotropic resonance between two frequencies (docs/physics.md 1.5; Menshawy et al. 2026: chains of 11
 vortex MTJs, 94.9 % on 8x8 digits, 97.3 % on drones). Model: resonator k of chain j has the
 states
 

@@ -57,7 +57,7 @@ from .engine import ChainSite, LayerHooks, chain_sites, run_layers
 from .network import NetworkSpec, RFNetwork
 from .oscillator_layer import OscillatorLayer
 from .resonator_layer import ResonatorChainLayer
-from .tones import Tones, as_powers
+from .tones import Tones
 
 __all__ = ["ChipInstance", "ChipHooks", "sample_static", "chip_forward", "chip_resonance_frequencies", "CHIP_FORMAT"]
 
@@ -211,8 +211,7 @@ class ChipInstance(nn.Module):
 
     def forward(self, inputs: Tensor) -> Tensor:
         """Measured output voltages (B, n_out) [V]; noise resampled on every call."""
-        x = as_powers(inputs, self.network.spec.sizes[0], self.network.dtype, "chip inputs (normalised powers)",
-                      device=self.network.input_power.device)
+        x = self.network.normalised_inputs(inputs, "chip inputs (normalised powers)")
         return chip_forward(self.network, self.static, self.nonideal, x, generator=self.noise_generator)[0]
 
     def logits(self, inputs: Tensor) -> Tensor:

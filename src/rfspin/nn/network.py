@@ -22,10 +22,11 @@ from ..physics.params import (
     OscillatorParams,
     ResonatorParams,
 )
+from ..validation import check_fields, check_number
 from .engine import IDEAL_HOOKS, LayerHooks, chain_layers, oscillator_layers, run_layers
 from .oscillator_layer import OscillatorLayer
 from .resonator_layer import ResonatorChainLayer
-from .tones import as_powers
+from .tones import MAX_RF_POWER, as_powers
 
 __all__ = ["NetworkSpec", "RFNetwork", "SoftwareMLP", "SpecFields", "build_rf_network"]
 
@@ -58,10 +59,16 @@ class NetworkSpec:
     hidden_plan: str = "geometric"
 
     def __post_init__(self) -> None:
-        sizes = tuple(int(s) for s in self.sizes)
+        if isinstance(self.sizes, (str, bytes)) or not hasattr(self.sizes, "__iter__"):
+            raise RfspinTypeError(f"NetworkSpec.sizes = {self.sizes!r}: must be a sequence of layer widths")
+        sizes = tuple(check_number(s, "NetworkSpec.sizes", integer=True, ge=1) for s in self.sizes)
         object.__setattr__(self, "sizes", sizes)
-        object.__setattr__(self, "input_frequencies", tuple(float(f) for f in self.input_frequencies))
-        if len(sizes) < 2 or any(s < 1 for s in sizes):
+        if isinstance(self.input_frequencies, (str, bytes)) or not hasattr(self.input_frequencies, "__iter__"):
+            raise RfspinTypeError(f"NetworkSpec.input_frequencies = {self.input_frequencies!r}: must be a "
+                                  "sequence of frequencies [Hz]")
+        object.__setattr__(self, "input_frequencies", tuple(
+            check_number(f, "NetworkSpec.input_frequencies", gt=0.0) for f in self.input_frequencies))
+        if len(sizes) < 2:
             raise RfspinError(f"sizes = {sizes!r}: need at least (inputs, outputs), each >= 1")
         if self.input_frequencies and len(self.input_frequencies) != sizes[0]:
             raise RfspinError(
@@ -70,11 +77,18 @@ class NetworkSpec:
         for kind in (self.plan, self.hidden_plan):
             if kind not in PLAN_KINDS:
                 raise RfspinError(f"frequency plan = {kind!r}: must be one of {PLAN_KINDS}")
-        for name in ("input_power", "readout_scale", "min_frequency", "max_frequency"):
-            if not getattr(self, name) > 0:
-                raise RfspinError(f"NetworkSpec.{name} = {getattr(self, name)!r}: must be > 0")
-        if self.init_detuning < 0:
-            raise RfspinError(f"NetworkSpec.init_detuning = {self.init_detuning!r}: must be >= 0")
+        check_fields(
+            self,
+            min_frequency={"gt": 0.0, "le": 1e12},
+            max_frequency={"gt": 0.0, "le": 1e12},
+            input_power={"gt": 0.0, "le": MAX_RF_POWER},  # W per normalised unit
+            readout_scale={"ge": 1e-12, "le": 1e3},  # V per logit unit
+            init_detuning={"ge": 0.0, "le": 1e6},  # linewidths
+        )
+        for name, cls in (("resonator", ResonatorParams), ("oscillator", OscillatorParams)):
+            if not isinstance(getattr(self, name), cls):
+                raise RfspinTypeError(f"NetworkSpec.{name} = {getattr(self, name)!r}: must be a {cls.__name__} "
+                                      "(build it from a dict with NetworkSpec.from_dict)")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -233,10 +247,15 @@ class RFNetwork(nn.Module):
         out = run_layers(self.layers, powers, tap)
         return out, tap.outputs
 
+    def normalised_inputs(self, inputs: Tensor, what: str = "network inputs (normalised powers)") -> Tensor:
+        """Normalised inputs (B, I) of any real dtype, converted and checked (finite, >= 0, at most
+        ``MAX_RF_POWER`` once scaled by ``input_power``): one host sync."""
+        return as_powers(inputs, self.spec.sizes[0], self.dtype, what, device=self.input_power.device,
+                         max_value=MAX_RF_POWER / self.spec.input_power)
+
     def input_powers(self, inputs: Tensor) -> Tensor:
         """Normalised inputs (B, I) of any real dtype -> checked tone powers [W] (one host sync)."""
-        x = as_powers(inputs, self.spec.sizes[0], self.dtype, "network inputs (normalised powers)",
-                      device=self.input_power.device)
+        x = self.normalised_inputs(inputs)
         return x * self.input_power.to(x.dtype)
 
     def forward(self, inputs: Tensor) -> Tensor:

@@ -95,7 +95,13 @@ class OscillatorLayer(nn.Module):
         if not isinstance(voltage, Tensor) or voltage.dim() != 2 or voltage.shape[-1] != self.n_neurons:
             shape = tuple(voltage.shape) if isinstance(voltage, Tensor) else type(voltage).__name__
             raise RfspinError(f"oscillator input: shape {shape} != (batch, {self.n_neurons})")
-        return self.emit(voltage.to(self.frequencies.dtype))
+        if voltage.dtype == torch.bool or voltage.is_complex():
+            raise RfspinError(f"oscillator input: dtype {voltage.dtype} is not a real number type")
+        voltage = voltage.to(self.frequencies.dtype)
+        if not bool(torch.isfinite(voltage).all()):  # one host sync, on the checked path only
+            bad = voltage[~torch.isfinite(voltage)].flatten()[0].item()
+            raise RfspinError(f"oscillator input: contains {bad!r}; chain voltages must be finite")
+        return self.emit(voltage)
 
     def emit(self, voltage: Tensor) -> Tones:
         """Unchecked forward: voltages (..., N) [V] -> Tones (frequencies (N,) or (..., N) [Hz], powers [W])."""

@@ -4,7 +4,7 @@ Output j is a chain of K resonators in series, head-to-tail; every resonator rec
 (exact crosstalk), so V_j = sum_i P_i W_ji + b_j with W_ji = sum_k s_k G(f_i; f_jk)
 (:mod:`rfspin.physics.resonator`).
 
-Parametrisation (well-conditioned, DESIGN.md 1.4): resonator k of every chain is anchored at
+Parametrisation (well-conditioned, docs/physics.md 1.4): resonator k of every chain is anchored at
 ``anchor_frequencies[k]`` (by default the k-th input tone: rough tuning = connectivity) and the
 trainable ``detuning`` is its offset in nominal half linewidths,
 

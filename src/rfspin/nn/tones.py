@@ -16,7 +16,11 @@ from torch import Tensor
 
 from ..errors import RfspinError, RfspinTypeError
 
-__all__ = ["Tones", "as_powers", "check_powers"]
+__all__ = ["MAX_RF_POWER", "Tones", "as_powers", "check_powers"]
+
+#: Largest RF power a layer accepts on its line [W]: a nanoscale junction is destroyed long before
+#: (its operating powers are uW), and larger values would overflow float32 chain voltages.
+MAX_RF_POWER = 1.0
 
 
 class Tones(NamedTuple):
@@ -34,7 +38,7 @@ def _check_type(powers, what: str) -> None:
                               "or an integer type)")
 
 
-def _raise_bad_values(original: Tensor, converted: Tensor, what: str) -> None:
+def _raise_bad_values(original: Tensor, converted: Tensor, what: str, max_value: float | None) -> None:
     """Name the first offending value (only called once a check has failed)."""
     with torch.no_grad():
         values = original.detach()
@@ -45,13 +49,20 @@ def _raise_bad_values(original: Tensor, converted: Tensor, what: str) -> None:
                 raise RfspinError(f"{what}: contains {bad!r}; RF powers must be finite")
         if bool((values < 0).any()):
             raise RfspinError(f"{what}: contains {values.min().item()!r}; RF powers must be >= 0")
-        bad = values[~torch.isfinite(converted)].flatten()[0].item()
-        raise RfspinError(f"{what}: contains {bad!r}, beyond the range of {converted.dtype} the layers compute in")
+        overflow = ~torch.isfinite(converted)
+        if bool(overflow.any()):
+            bad = values[overflow].flatten()[0].item()
+            raise RfspinError(f"{what}: contains {bad!r}, beyond the range of {converted.dtype} the layers compute in")
+        raise RfspinError(f"{what}: contains {values.max().item()!r}; must be <= {max_value:g} "
+                          f"(RF power at most {MAX_RF_POWER:g} W on a line)")
 
 
 def as_powers(powers: Tensor, n_inputs: int, dtype: torch.dtype | None = None, what: str = "input powers", *,
-              device: torch.device | None = None, validate: bool = True) -> Tensor:
-    """``powers`` (B, n_inputs) as ``dtype`` on ``device`` (None: keep), checked finite and >= 0.
+              device: torch.device | None = None, validate: bool = True,
+              max_value: float | None = MAX_RF_POWER) -> Tensor:
+    """``powers`` (B, n_inputs) as ``dtype`` on ``device`` (None: keep), checked finite, >= 0 and
+    <= ``max_value`` (default :data:`MAX_RF_POWER` W; callers passing normalised inputs give
+    ``MAX_RF_POWER / input_power``; None: no ceiling).
 
     One host synchronisation when ``validate`` (the check runs on the converted values, so a
     float64 value beyond the float32 range is caught too).
@@ -67,8 +78,11 @@ def as_powers(powers: Tensor, n_inputs: int, dtype: torch.dtype | None = None, w
     converted = powers.to(device=device, dtype=dtype)
     if validate and converted.numel():
         with torch.no_grad():
-            if not bool((torch.isfinite(converted) & (converted >= 0)).all()):
-                _raise_bad_values(powers, converted, what)
+            ok = torch.isfinite(converted) & (converted >= 0)
+            if max_value is not None:
+                ok &= converted <= max_value
+            if not bool(ok.all()):
+                _raise_bad_values(powers, converted, what, max_value)
     return converted
 
 

@@ -14,19 +14,24 @@ Example (every key optional; ``preset`` starts from a named preset)::
     resolution_khz = 50
 
 A key is ``<field>_<unit>``; the allowed units depend on the field's dimension (see ``UNITS``).
-Unknown sections or keys, wrong units, non-numbers, NaN and out-of-range values raise ValueError
-naming the key and the value.
+A parsed file is first validated against :func:`toml_schema` (a JSON Schema built from the
+dataclasses and ``UNITS``: sections, number and integer types, finite float32 values; files over
+1 MiB or nested deeper than 32 levels are refused before parsing), then each key's unit is
+resolved and the dataclasses check ranges. Unknown sections or keys, wrong units, non-numbers,
+NaN and out-of-range values raise RfspinError naming the key and the value.
 """
 
 from __future__ import annotations
 
 import math
+import tomllib
 from dataclasses import fields, replace
 from pathlib import Path
 
-import tomllib
-
 from ..errors import RfspinError, RfspinFileNotFoundError
+from ..fileio import nesting_depth
+from ..schemas import validate
+from ..validation import FLOAT32_MAX
 from .models import (
     COMPONENTS,
     DeviceVariability,
@@ -40,8 +45,11 @@ from .models import (
 
 __all__ = [
     "UNITS", "PRESETS", "parse_nonidealities", "load_nonidealities", "with_setting", "describe", "from_description",
-    "preset",
+    "preset", "toml_schema", "MAX_TOML_BYTES",
 ]
+
+#: Largest non-ideality TOML file read [bytes].
+MAX_TOML_BYTES = 2**20
 
 #: Dimension -> {unit suffix: factor to SI}. "" means the key is the bare field name.
 UNITS: dict[str, dict[str, float]] = {
@@ -121,8 +129,39 @@ def _apply_section(component, section: str, table) -> object:
         raise RfspinError(f"[{section}] {table}: {exc}") from exc
 
 
+def _number_schema(name: str) -> dict:
+    if _DIMENSION[name] == "count":
+        return {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+    if name in _INFINITE_OK:  # inf means "unlimited"; NaN fails any bound
+        return {"type": "number", "minimum": -math.inf}
+    return {"type": "number", "minimum": -FLOAT32_MAX, "maximum": FLOAT32_MAX}
+
+
+def toml_schema() -> dict:
+    """JSON Schema of a non-ideality TOML document: its sections and every ``field_unit`` key.
+
+    Keys outside the listed ones are left to the unit parser, whose message names the allowed
+    units of the field the key resembles.
+    """
+    sections = {}
+    for section, cls in COMPONENTS.items():
+        keys = {}
+        for f in fields(cls):
+            for unit in UNITS[_DIMENSION[f.name]]:
+                keys[f"{f.name}_{unit}" if unit else f.name] = _number_schema(f.name)
+        sections[section] = {"type": "object", "properties": keys, "additionalProperties": {"type": "number"}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "rfspin non-idealities (TOML, units in the keys)",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"preset": {"enum": sorted(PRESETS)}, **sections},
+    }
+
+
 def parse_nonidealities(data: dict, *, base: NonIdealities | None = None) -> NonIdealities:
     """NonIdealities from a parsed TOML dict (see the module docstring)."""
+    validate(data, toml_schema(), "non-idealities")
     data = dict(data)
     name = data.pop("preset", None)
     result = base if base is not None else NonIdealities()
@@ -140,14 +179,23 @@ def load_nonidealities(path: str | Path) -> NonIdealities:
     path = Path(path)
     if not path.is_file():
         raise RfspinFileNotFoundError(f"non-ideality config {str(path)!r} does not exist")
+    size = path.stat().st_size
+    if size > MAX_TOML_BYTES:
+        raise RfspinError(f"{path}: {size:,} bytes; non-ideality configs over {MAX_TOML_BYTES:,} bytes are refused")
+    raw = path.read_bytes()
+    depth = nesting_depth(raw)  # upper bound for TOML (brackets in '...' strings count): refuse before parsing
+    if depth > 32:
+        raise RfspinError(f"{path}: nested {depth} levels deep; at most 32 are allowed")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RfspinError(f"{path}: not valid TOML (not UTF-8 text: {exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise RfspinError(f"{path}: not valid TOML ({exc})") from exc
+        raise RfspinError(f"{path}: not valid TOML ({exc})") from None
     try:
         return parse_nonidealities(data)
     except ValueError as exc:
-        raise RfspinError(f"{path}: {exc}") from exc
+        raise RfspinError(f"{path}: {exc}") from None
 
 
 def with_setting(nonideal: NonIdealities, setting: str, value: float) -> NonIdealities:
@@ -164,7 +212,9 @@ def describe(nonideal: NonIdealities) -> dict:
     def plain(value):
         return None if isinstance(value, float) and math.isinf(value) else value
 
-    return {s: {f.name: plain(getattr(getattr(nonideal, s), f.name)) for f in fields(COMPONENTS[s])} for s in COMPONENTS}
+    return {
+        s: {f.name: plain(getattr(getattr(nonideal, s), f.name)) for f in fields(COMPONENTS[s])} for s in COMPONENTS
+    }
 
 
 #: Named presets. "lab-2023" is an assumption of a realistic laboratory vortex-MTJ chip (numbers

@@ -12,9 +12,11 @@ factor stays positive and its mean and std are exactly 1 and ``sigma``).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field, fields
 
 from ..errors import RfspinError, RfspinTypeError
+from ..validation import check_number
 
 __all__ = [
     "ProgrammingError",
@@ -32,14 +34,31 @@ __all__ = [
 ]
 
 
+#: Largest accepted value of each field (generous physical limits that keep every perturbed
+#: quantity finite in float32: relative spreads <= 1000 %, frequencies <= 10 THz ...).
+_UPPER = {
+    "relative_sigma": 1.0, "absolute_sigma": 1e13, "mix_sigma": 100.0,
+    "temperature": 1e4, "reference_temperature": 1e4,
+    "resonance_frequency_coefficient": 1.0, "threshold_current_coefficient": 1.0, "sensitivity_coefficient": 1.0,
+    "bandwidth": 1e13, "extra_sigma": 1e3, "power_sigma": 10.0, "frequency_sigma": 1e13,
+    "tuning_range": 1e13, "resolution": 1e13, "loss_per_device": 1e3, "full_scale": 1e3,
+    "saturation_power": 1e3,
+}
+_SPREAD_LIMIT = 10.0  # DeviceVariability relative spreads
+
+
 def _validate(obj, *, nonnegative=(), positive=(), fraction=(), infinite_ok=()) -> None:
+    """Every field a finite, float32-safe real (``infinite_ok`` ones may be +inf: unlimited), stored
+    back as a Python number; then the sign and range constraints, and the upper limits."""
     name = type(obj).__name__
     for f in fields(obj):
         value = getattr(obj, f.name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise RfspinError(f"{name}.{f.name} = {value!r}: must be a number")
-        if math.isnan(value) or (math.isinf(value) and f.name not in infinite_ok):
-            raise RfspinError(f"{name}.{f.name} = {value!r}: must be a finite number")
+        if f.name in infinite_ok and isinstance(value, numbers.Real) and not isinstance(value, bool) \
+                and float(value) == math.inf:
+            object.__setattr__(obj, f.name, math.inf)
+            continue
+        integer = f.type in ("int", int)
+        object.__setattr__(obj, f.name, check_number(value, f"{name}.{f.name}", integer=integer))
     for key in nonnegative:
         if getattr(obj, key) < 0:
             raise RfspinError(f"{name}.{key} = {getattr(obj, key)!r}: must be >= 0")
@@ -49,6 +68,11 @@ def _validate(obj, *, nonnegative=(), positive=(), fraction=(), infinite_ok=()) 
     for key in fraction:
         if not 0 <= getattr(obj, key) <= 1:
             raise RfspinError(f"{name}.{key} = {getattr(obj, key)!r}: must lie in [0, 1]")
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        limit = _UPPER.get(f.name, _SPREAD_LIMIT if f.name.endswith("_sigma") else None)
+        if limit is not None and value != math.inf and abs(value) > limit:
+            raise RfspinError(f"{name}.{f.name} = {value!r}: magnitude must be <= {limit:g}")
 
 
 @dataclass(frozen=True)
@@ -72,7 +96,7 @@ class DeviceVariability:
 
     Resonators: damping (hence linewidth Delta = alpha f_r), sensitivity K; ``mix_sigma`` is the
     absolute std [1] of additive Gaussian offsets to a_A and a_S (symmetric/antisymmetric mix of
-    measured spectra, DESIGN 1.1). Oscillators: threshold current I_th, nonlinear damping Q,
+    measured spectra, docs/physics.md 1.1). Oscillators: threshold current I_th, nonlinear damping Q,
     emitted (free-running) frequency f0, emitted power (prefactor A).
     """
 
@@ -114,8 +138,9 @@ class Temperature:
             factor = 1 + getattr(self, key) * (self.temperature - self.reference_temperature)
             if factor <= 0:
                 raise RfspinError(
-                    f"Temperature.{key} = {getattr(self, key)!r}: at {self.temperature} K the factor "
-                    f"1 + c (T - T_ref) = {factor:.3g} is not positive"
+                    f"Temperature.temperature = {self.temperature!r} K with {key} = {getattr(self, key)!r} /K "
+                    f"(reference {self.reference_temperature!r} K): the factor 1 + c (T - T_ref) = {factor:.3g} "
+                    "is not positive"
                 )
 
     def factor(self, coefficient: float) -> float:
@@ -145,7 +170,7 @@ class OscillatorNoise:
     power_sigma [1]: relative std of the emitted power, per sample and neuron (amplitude noise).
     frequency_sigma [Hz]: std of the emitted frequency, drawn per forward and neuron (phase
     diffusion of a line of FWHM 2 frequency_sigma; e.g. 20 kHz for the 40 kHz minimum linewidth
-    of DESIGN 1.3). Assumption: the frequency wanders slowly compared with one inference batch.
+    of docs/physics.md 1.3). Assumption: the frequency wanders slowly compared with one inference batch.
     """
 
     power_sigma: float = 0.0
@@ -157,7 +182,7 @@ class OscillatorNoise:
 
 @dataclass(frozen=True)
 class NonVolatileTuning:
-    """Analog non-volatile synapses (DESIGN 1.5): f_r set over a limited range with finite steps.
+    """Analog non-volatile synapses (docs/physics.md 1.5): f_r set over a limited range with finite steps.
 
     tuning_range [Hz]: full range centred on each device's as-fabricated (anchor) frequency
     (inf: unlimited; ~15 MHz for a storage-layer vortex MTJ). resolution [Hz]: programming step
@@ -191,7 +216,7 @@ class Defects:
 class InsertionLoss:
     """RF power lost per resonator along a chain: position k sees P 10^(-loss_per_device k / 10).
 
-    loss_per_device [dB] (DESIGN 1.2: the reference assumes amplification keeps the power).
+    loss_per_device [dB] (docs/physics.md 1.2: the reference assumes amplification keeps the power).
     """
 
     loss_per_device: float = 0.0
@@ -202,7 +227,7 @@ class InsertionLoss:
 
 @dataclass(frozen=True)
 class OutputADC:
-    """ADC on the output chain voltages: ``bits`` over [-full_scale, +full_scale] [V], clipped.
+    """ADC on the output chain voltages [V]: ``bits`` over -full_scale ... +full_scale, clipped.
 
     bits = 0: no ADC (ideal readout).
     """
@@ -211,7 +236,7 @@ class OutputADC:
     full_scale: float = 0.1
 
     def __post_init__(self) -> None:
-        if isinstance(self.bits, bool) or not isinstance(self.bits, int) or not 0 <= self.bits <= 32:
+        if isinstance(self.bits, bool) or not isinstance(self.bits, numbers.Integral) or not 0 <= self.bits <= 32:
             raise RfspinError(f"OutputADC.bits = {self.bits!r}: must be an integer in [0, 32]")
         _validate(self, positive=("full_scale",))
 
@@ -220,7 +245,7 @@ class OutputADC:
 class DiodeSaturation:
     """Saturation of the spin diode at high power: P_eff = P / (1 + P / saturation_power) [W].
 
-    Applied to each tone power entering a chain (inf: square-law regime, DESIGN 1.1).
+    Applied to each tone power entering a chain (inf: square-law regime, docs/physics.md 1.1).
     """
 
     saturation_power: float = math.inf
@@ -262,7 +287,8 @@ class NonIdealities:
     def __post_init__(self) -> None:
         for name, cls in COMPONENTS.items():
             if not isinstance(getattr(self, name), cls):
-                raise RfspinTypeError(f"NonIdealities.{name}: expected {cls.__name__}, got {type(getattr(self, name)).__name__}")
+                got = type(getattr(self, name)).__name__
+                raise RfspinTypeError(f"NonIdealities.{name}: expected {cls.__name__}, got {got}")
 
     @property
     def has_noise(self) -> bool:

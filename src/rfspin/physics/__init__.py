@@ -1,7 +1,7 @@
 """Device physics: pure differentiable functions on tensors, SI units, no state."""
 
 from .chain_kernel import chain_weights
-from .frequency_plan import frequency_plan, geometric_plan, linear_plan
+from .frequency_plan import geometric_plan, linear_plan, plan_frequencies
 from .oscillator import (
     amplitude_derivative,
     amplitude_relaxation_rate,
@@ -36,7 +36,6 @@ __all__ = [
     "chain_weights",
     "chain_weights_direct",
     "emitted_frequency",
-    "frequency_plan",
     "generation_linewidth",
     "geometric_plan",
     "half_linewidth",
@@ -47,5 +46,6 @@ __all__ = [
     "normalized_power",
     "oscillator_current",
     "output_power",
+    "plan_frequencies",
     "rectified_voltage",
 ]

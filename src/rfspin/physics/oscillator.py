@@ -44,10 +44,12 @@ BOLTZMANN_CONSTANT = 1.380649e-23  # J/K (exact, SI 2019)
 def normalized_power(current_ratio: Tensor, nonlinear_damping: Tensor | float) -> Tensor:
     """p0 = (zeta - 1)/(zeta + Q) above threshold (zeta > 1), 0 below [1].
 
-    Continuous at threshold; the derivative is 0 below and 1/(1 + Q) just above.
+    Continuous at threshold; the derivative is 0 below and 1/(1 + Q) just above. Below threshold
+    the denominator is replaced by 1 (for Q <= 0 it vanishes at zeta = -Q, where 0/0 would be NaN).
     """
     above = torch.clamp(current_ratio - 1.0, min=0.0)
-    return above / (current_ratio + nonlinear_damping)
+    denominator = torch.where(above > 0, current_ratio + nonlinear_damping, torch.ones_like(current_ratio))
+    return above / denominator
 
 
 def oscillator_current(
@@ -56,7 +58,7 @@ def oscillator_current(
     bias_voltage: Tensor | float,
     max_current: Tensor | float,
 ) -> Tensor:
-    """I = g_m (V + V_bias), clamped to [0, I_max] [A] (device protection)."""
+    """I = g_m (V + V_bias) [A], clamped to 0 <= I <= I_max (device protection)."""
     current = transconductance * (voltage + bias_voltage)
     return torch.minimum(torch.clamp(current, min=0.0), torch.as_tensor(max_current, dtype=current.dtype))
 

@@ -2,6 +2,11 @@
 
 Presets are named instances (``ROSS2023_RESONATOR``, ``ROSS2023_OSCILLATOR``), never subclasses.
 Use :func:`dataclasses.replace` to derive a variant: ``replace(ROSS2023_RESONATOR, damping=0.02)``.
+
+Every field is checked on construction (:func:`rfspin.validation.check_fields`): a real number,
+not a string, bool or NaN, inside a physical range generous enough for any junction yet small
+enough that every product the layers form stays finite in float32 (frequencies 1 Hz - 10 THz,
+sensitivity <= 1e9 V/W, lineshape weights within +-100, oscillator power <= 1 W ...).
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ __all__ = [
 
 
 _POSITIVE = {"gt": 0.0}
+#: Physical range of every frequency rfspin models [Hz].
+MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ = 1.0, 1e13
+_FREQUENCY = {"ge": MIN_FREQUENCY_HZ, "le": MAX_FREQUENCY_HZ}
+_FLOAT32_MAX = 3.4028234663852886e38
 
 
 def ross2023_sensitivity(
@@ -67,11 +76,11 @@ class ResonatorParams:
 
     def __post_init__(self) -> None:
         check_fields(
-            self, sensitivity=_POSITIVE, damping=_POSITIVE, min_resonance_frequency=_POSITIVE,
-            max_resonance_frequency=_POSITIVE, resistance=_POSITIVE,
+            self, sensitivity={"gt": 0.0, "le": 1e9}, damping={"ge": 1e-6, "lt": 0.5},
+            antisymmetric_weight={"ge": -100.0, "le": 100.0}, symmetric_weight={"ge": -100.0, "le": 100.0},
+            min_resonance_frequency=_FREQUENCY, max_resonance_frequency=_FREQUENCY,
+            resistance={"gt": 0.0, "le": 1e12},
         )
-        if self.damping >= 0.5:
-            raise RfspinError(f"ResonatorParams.damping = {self.damping!r}: must be < 0.5 (a resonance)")
         if self.max_resonance_frequency <= self.min_resonance_frequency:
             raise RfspinError(
                 f"ResonatorParams.max_resonance_frequency = {self.max_resonance_frequency!r}: "
@@ -116,20 +125,24 @@ class OscillatorParams:
     def __post_init__(self) -> None:
         check_fields(
             self,
-            **{
-                name: _POSITIVE
-                for name in (
-                    "threshold_current", "resistance", "magnetoresistance_ratio", "spin_polarization",
-                    "max_output_power", "transconductance", "linewidth_min", "relaxation_rate",
-                )
-            },
+            threshold_current={"ge": 1e-12, "le": 1.0},
+            nonlinear_damping={"gt": -1.0, "le": 1e3},
+            resistance={"ge": 1e-3, "le": 1e12},
+            magnetoresistance_ratio={"gt": 0.0, "le": 100.0},
+            spin_polarization={"gt": 0.0, "le": 1.0},
+            max_output_power={"gt": 0.0, "le": 1.0},
+            max_current_ratio={"gt": 1.0, "le": 1e3},
+            transconductance={"gt": 0.0, "le": 1e3},
+            bias_voltage={"ge": -1e3, "le": 1e3},
+            nonlinear_frequency_shift={"ge": -MAX_FREQUENCY_HZ, "le": MAX_FREQUENCY_HZ},
+            linewidth_min={"gt": 0.0, "le": MAX_FREQUENCY_HZ},
+            relaxation_rate={"gt": 0.0, "le": 1e15},
         )
-        if self.nonlinear_damping <= -1:
-            raise RfspinError(f"OscillatorParams.nonlinear_damping = {self.nonlinear_damping!r}: must be > -1")
-        if self.max_current_ratio <= 1:
+        prefactor = self.power_prefactor
+        if not 0 < prefactor <= _FLOAT32_MAX:
             raise RfspinError(
-                f"OscillatorParams.max_current_ratio = {self.max_current_ratio!r}: must be > 1 "
-                "(the clamp must lie above threshold)"
+                f"OscillatorParams: power prefactor A = {prefactor:.3g} (from max_output_power, threshold_current, "
+                "resistance, magnetoresistance_ratio, spin_polarization, max_current_ratio) is outside float32"
             )
 
     @property

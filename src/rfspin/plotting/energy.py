@@ -8,7 +8,7 @@ import numpy as np
 
 from .core import figure, save_figure
 
-__all__ = ["plot_energy_breakdown", "plot_platform_comparison"]
+__all__ = ["plot_energy_breakdown", "plot_platform_comparison", "plot_comparison_panels"]
 
 
 def plot_energy_breakdown(
@@ -36,13 +36,7 @@ def plot_energy_breakdown(
     return save_figure(fig, path)
 
 
-def plot_platform_comparison(rows: list[dict], path: str | Path, title: str = "") -> Path:
-    """Energy per classification (log x) vs test accuracy; published platforms and rfspin networks.
-
-    ``rows``: dicts with name, kind ('published' or 'rfspin'), energy_per_classification_j,
-    test_accuracy_percent (None: a dashed vertical line at the estimated energy).
-    """
-    fig, ax = figure(figsize=(8, 5))
+def _draw_comparison(ax, rows: list[dict], title: str) -> None:
     for r in rows:
         acc = r.get("test_accuracy_percent")
         x = r["energy_per_classification_j"]
@@ -56,9 +50,31 @@ def plot_platform_comparison(rows: list[dict], path: str | Path, title: str = ""
                    color="0.35" if published else "C3", zorder=3)
         ax.annotate(r["name"], (x, acc), textcoords="offset points", xytext=(6, 4), fontsize=7)
     ax.set_xscale("log")
-    ax.set(xlabel="energy per classification (J)", ylabel="test accuracy (%)",
-           title=title or "Energy per classification vs accuracy (grey: Goltz et al. 2021; red: rfspin estimates)")
+    ax.set(xlabel="energy per classification (J)", ylabel="test accuracy (%)", title=title)
     ax.grid(alpha=0.3, which="both")
     xs = [r["energy_per_classification_j"] for r in rows]
-    ax.set_xlim(min(xs) / 5, max(xs) * 20)
+    if xs:
+        ax.set_xlim(min(xs) / 5, max(xs) * 20)
+
+
+def plot_platform_comparison(rows: list[dict], path: str | Path, title: str = "") -> Path:
+    """Energy per classification (log x) vs test accuracy; published platforms and rfspin networks.
+
+    ``rows``: dicts with name, kind ('published' or 'rfspin'), energy_per_classification_j,
+    test_accuracy_percent (None: a dashed vertical line at the estimated energy).
+    """
+    fig, ax = figure(figsize=(8, 5))
+    _draw_comparison(ax, rows, title or "Energy per classification vs accuracy "
+                                        "(grey: Goltz et al. 2021; red: rfspin estimates)")
+    return save_figure(fig, path)
+
+
+def plot_comparison_panels(panels: list[dict], path: str | Path) -> Path:
+    """One panel per task family (accuracies of different tasks never share an axis).
+
+    ``panels``: dicts with ``title`` and ``rows`` (as for :func:`plot_platform_comparison`).
+    """
+    fig, axes = figure(ncols=len(panels), figsize=(7 * len(panels), 5), squeeze=False)
+    for ax, panel in zip(axes[0], panels):
+        _draw_comparison(ax, panel["rows"], panel["title"])
     return save_figure(fig, path)

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from pathlib import Path
 
 import torch
@@ -54,6 +53,8 @@ from ..nn.engine import map_layers
 from ..nn.network import NetworkSpec, RFNetwork
 from ..nn.oscillator_layer import OSCILLATOR_FIELDS, OscillatorLayer
 from ..nn.resonator_layer import ResonatorChainLayer
+from ..schemas import check_identity, validate
+from ..schemas.semantic import check_chip_program
 
 __all__ = [
     "PROGRAM_SCHEMA",
@@ -63,6 +64,8 @@ __all__ = [
     "read_program",
     "write_program",
     "program_csv",
+    "validate_program",
+    "write_program_files",
 ]
 
 PROGRAM_SCHEMA = "rfspin.chip_program"
@@ -161,7 +164,8 @@ def program_csv(program: dict) -> tuple[str, str]:
             for j, row in enumerate(layer["resonance_frequency_hz"]):
                 for k, f in enumerate(row):
                     w.writerow([li, j, k, int(layer["signs"][k]), repr(f), repr(layer["anchor_frequencies_hz"][k]),
-                                *(repr(layer[key][j][k]) for key in _RESONATOR_ARRAYS), repr(layer["bias_voltage_v"][j])])
+                                *(repr(layer[key][j][k]) for key in _RESONATOR_ARRAYS),
+                                repr(layer["bias_voltage_v"][j])])
         else:
             for n in range(layer["n_neurons"]):
                 wo.writerow([li, n, repr(layer["frequency_hz"][n]),
@@ -183,45 +187,17 @@ def write_program_files(model: RFNetwork, out_dir: str | Path, stem: str = "prog
 
 
 def read_program(path: str | Path) -> dict:
-    """Read and validate a program file; clear errors for missing or corrupted files."""
+    """Read and validate a program file; clear errors for missing, corrupted or inconsistent files."""
     program = read_json(path, "program file")
-    validate_program(program, str(path))
+    validate_program(program, f"program file {str(path)!r}")
     return program
 
 
-def _need(cond: bool, where: str, msg: str) -> None:
-    if not cond:
-        raise RfspinError(f"{where}: {msg}")
-
-
 def validate_program(program: dict, where: str = "program") -> None:
-    _need(isinstance(program, dict), where, "top level must be a JSON object")
-    _need(program.get("schema") == PROGRAM_SCHEMA, where, f"schema {program.get('schema')!r} != {PROGRAM_SCHEMA!r}")
-    _need(program.get("version") == PROGRAM_VERSION, where,
-          f"version {program.get('version')!r} is not supported (expected {PROGRAM_VERSION})")
-    for key in ("sizes", "input", "readout", "layers", "spec"):
-        _need(key in program, where, f"missing key {key!r}")
-    sizes = program["sizes"]
-    chains = [layer for layer in program["layers"] if layer.get("type") == "resonator_chains"]
-    _need(len(chains) == len(sizes) - 1, where, f"{len(chains)} chain layers for sizes {sizes}")
-    for li, layer in enumerate(program["layers"]):
-        if layer.get("type") == "resonator_chains":
-            f = torch.tensor(layer["resonance_frequency_hz"], dtype=torch.float64)
-            _need(f.dim() == 2 and f.shape[0] == layer["n_chains"], where,
-                  f"layer {li}: resonance_frequency_hz shape {tuple(f.shape)} does not match n_chains")
-            lo, hi = layer["tuning_band_hz"]
-            bad = ~torch.isfinite(f) | (f < lo) | (f > hi)
-            _need(not bool(bad.any()), where,
-                  f"layer {li}: resonance frequency {f[bad].flatten()[0].item() if bad.any() else 0!r} Hz "
-                  f"outside the tuning band [{lo:.6g}, {hi:.6g}] Hz")
-        elif layer.get("type") != "oscillators":
-            raise RfspinError(f"{where}: layer {li} has unknown type {layer.get('type')!r}")
-        for key, value in layer.items():
-            if isinstance(value, list):
-                flat = torch.tensor(value, dtype=torch.float64).flatten()
-                _need(bool(torch.isfinite(flat).all()), where, f"layer {li}: {key} contains a non-finite value")
-            elif isinstance(value, float):
-                _need(math.isfinite(value), where, f"layer {li}: {key} = {value!r} is not finite")
+    """Schema ``rfspin/schemas/chip_program.json``, then shapes, layer order and bands (RfspinError)."""
+    check_identity(program, PROGRAM_SCHEMA, PROGRAM_VERSION, where, "chip program")
+    validate(program, "chip_program", where)
+    check_chip_program(program, where)
 
 
 @torch.no_grad()

@@ -18,6 +18,7 @@ from ..errors import RfspinError
 from ..fileio import read_json
 from ..nn.cnn import RFCNN
 from ..nn.network import NetworkSpec, RFNetwork, SpecFields
+from ..schemas.semantic import validate_run_metrics
 from ..train.checkpoint import load_checkpoint, model_from_checkpoint
 from ..train.trainer import evaluate_accuracy
 from .registry import Task
@@ -40,8 +41,9 @@ def build_network_for(task: Task, data: RFDataset, hidden: tuple[int, ...], seed
 
 
 def read_run_metrics(run_dir: str | Path) -> dict:
-    """The ``metrics.json`` of a run folder (clear errors when missing or corrupted)."""
-    return read_json(Path(run_dir) / METRICS, "run metrics (is it a run folder?)")
+    """The ``metrics.json`` of a run folder (clear errors when missing, corrupted or inconsistent)."""
+    path = Path(run_dir) / METRICS
+    return validate_run_metrics(read_json(path, "run metrics (is it a run folder?)"), f"run metrics {str(path)!r}")
 
 
 def load_run_model(run_dir: str | Path, device: torch.device | str = "cpu") -> RFNetwork | RFCNN:

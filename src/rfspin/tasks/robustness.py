@@ -18,10 +18,9 @@ from torch import Tensor
 
 from ..device import make_generator, resolve_device
 from ..errors import RfspinError
-from ..fileio import atomic_write_json, atomic_write_text
+from ..fileio import atomic_write_json, atomic_write_text, clean_stale_temp_files
 from ..nn.chip import chip_forward, sample_static
 from ..nn.network import RFNetwork
-from ..nn.tones import as_powers
 from ..nonideal.config import describe, with_setting
 from ..nonideal.models import NonIdealities
 from ..train.trainer import evaluate_accuracy
@@ -71,7 +70,7 @@ def monte_carlo_accuracy(
         raise RfspinError(f"n_chips = {n_chips!r}: must be an integer >= 1")
     model.eval()
     device = model.input_power.device
-    x = as_powers(x, model.spec.sizes[0], model.dtype, "Monte-Carlo inputs", device=device)  # checked once
+    x = model.normalised_inputs(x, "Monte-Carlo inputs")  # checked once
     y = y.to(device)
     chunk = chunk_chips or chips_per_chunk(model, len(y))
     accuracies = []
@@ -140,6 +139,7 @@ def robustness_study(
     run_dir = Path(run_dir)
     device = resolve_device(device)
     model, data, meta = _load_run(run_dir, device)
+    clean_stale_temp_files(run_dir)  # leftovers of an interrupted earlier study or plot
     settings = [("base", None, None, nonideal)]
     for name, values in sweeps:
         settings += [(f"{name}={v:g}", name, v, with_setting(nonideal, name, v)) for v in values]

@@ -21,11 +21,15 @@ from torch import nn
 from ..data.datasets import RFDataset
 from ..device import resolve_device
 from ..errors import RfspinError
-from ..fileio import atomic_write_json
+from ..fileio import atomic_write_json, clean_stale_temp_files
 from ..nn.binary import binarize, harden
 from ..nn.cnn import RFCNN
 from ..nn.network import RFNetwork, SoftwareMLP
-from ..program.chip_program import network_from_program, read_program, write_program_files
+from ..program.chip_program import (
+    network_from_program,
+    read_program,
+    write_program_files,
+)
 from ..train.checkpoint import load_checkpoint, model_record, save_checkpoint
 from ..train.trainer import TrainingDiverged, TrainResult, evaluate_accuracy, train
 from .experiment import BASELINE, CHECKPOINT, METRICS, build_network_for, plot_run
@@ -60,7 +64,7 @@ def _prepare(config: RunConfig, task: Task, data: RFDataset, device: torch.devic
         if value is not None and not dense:
             raise RfspinError(f"{option} needs a dense RF network; task {task.name!r} builds a {type(model).__name__}")
     if config.init_from is not None:  # warm start: same architecture, trained state of another run
-        model.load_state_dict(load_checkpoint(config.init_from / CHECKPOINT)["model"]["state"])
+        model.load_state_dict(load_checkpoint(config.init_from / CHECKPOINT, model=model)["model"]["state"])
     if config.devices_file is not None:
         from ..calibration.devices import apply_devices, read_devices
 
@@ -112,6 +116,7 @@ def run_training(config: RunConfig) -> dict:
     chip_before = None if backend is None else evaluate_accuracy(trained, data.x_test, data.y_test)
     out = config.out_dir
     out.mkdir(parents=True, exist_ok=True)  # only once data, model and options are valid
+    clean_stale_temp_files(out)  # temp files of an interrupted earlier run (e.g. a killed plot)
 
     diverged: list[tuple[str, TrainingDiverged]] = []
     result = _train("rf", trained, data, cfg, diverged, checkpoint_path=None if config.binary else out / CHECKPOINT,
@@ -132,7 +137,7 @@ def run_training(config: RunConfig) -> dict:
         else:
             sw = SoftwareMLP(final.spec.sizes, generator=torch.Generator().manual_seed(config.seed))
         if config.init_from is not None and (config.init_from / BASELINE).is_file():  # same warm start
-            sw.load_state_dict(load_checkpoint(config.init_from / BASELINE)["model"]["state"])
+            sw.load_state_dict(load_checkpoint(config.init_from / BASELINE, model=sw)["model"]["state"])
         bres = _train("baseline", sw.to(device), data, bcfg, diverged, checkpoint_path=out / BASELINE,
                       resume=config.resume and (out / BASELINE).is_file(), progress=config.progress)
         baseline = {"baseline_test_accuracy": bres.test_accuracy, "baseline_train_accuracy": bres.train_accuracy,

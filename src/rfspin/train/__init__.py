@@ -1,4 +1,8 @@
-"""Training loops, checkpoints."""
+"""Training: the backpropagation loop, checkpoints, hardware-aware and chip-in-the-loop training.
+
+:func:`train_network` is the training loop (``rfspin.train.train`` is the same function, kept for
+existing code); ``rfspin.train`` itself is this package.
+"""
 
 from .checkpoint import (
     load_checkpoint,
@@ -7,6 +11,8 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .trainer import TrainConfig, TrainResult, evaluate_accuracy, predict, train
+
+train_network = train
 
 __all__ = [
     "TrainConfig",
@@ -18,4 +24,5 @@ __all__ = [
     "predict",
     "save_checkpoint",
     "train",
+    "train_network",
 ]

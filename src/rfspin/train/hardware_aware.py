@@ -27,7 +27,6 @@ from ..errors import RfspinError, RfspinTypeError
 from ..nn.chip import chip_forward, sample_static
 from ..nn.chip_static import StaticSample
 from ..nn.network import RFNetwork
-from ..nn.tones import as_powers
 from ..nonideal.config import describe, from_description
 from ..nonideal.models import NonIdealities
 
@@ -88,8 +87,7 @@ class HardwareAwareNetwork(nn.Module):
         if not self.training:
             return self.network(inputs)
         net = self.network
-        x = as_powers(inputs, net.spec.sizes[0], net.dtype, "network inputs (normalised powers)",
-                      device=net.input_power.device)  # checked once per batch
+        x = net.normalised_inputs(inputs)  # checked once per batch
         out = chip_forward(self.network, self.static, self.config.nonideal, x,
                            generator=self.generator, twin_gradient=self.config.variant == "twin")
         return out[0]

@@ -22,6 +22,7 @@ from ..data.datasets import RFDataset
 from ..device import module_device
 from ..errors import RfspinError, RfspinFileNotFoundError, RfspinTypeError
 from ..nn.protocols import Trainable, WrapsNetwork
+from ..validation import check_fields
 from .augment import random_shift
 from .checkpoint import load_checkpoint, model_record, save_checkpoint
 
@@ -50,16 +51,17 @@ class TrainConfig:
     max_shift: int = 0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.epochs, int) or self.epochs < 0:
-            raise RfspinError(f"epochs = {self.epochs!r}: must be an integer >= 0")
-        if not isinstance(self.batch_size, int) or self.batch_size < 1:
-            raise RfspinError(f"batch_size = {self.batch_size!r}: must be an integer >= 1")
-        if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
-            raise RfspinError(f"learning_rate = {self.learning_rate!r}: must be finite and > 0")
-        if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
-            raise RfspinError(f"weight_decay = {self.weight_decay!r}: must be finite and >= 0")
-        if not isinstance(self.max_shift, int) or self.max_shift < 0:
-            raise RfspinError(f"max_shift = {self.max_shift!r}: must be an integer >= 0 (pixels)")
+        check_fields(
+            self,
+            epochs={"integer": True, "ge": 0, "le": 10**7},
+            batch_size={"integer": True, "ge": 1, "le": 10**9},
+            learning_rate={"gt": 0.0, "le": 1e6},
+            seed={"integer": True, "ge": 0, "le": 2**63 - 1},
+            weight_decay={"ge": 0.0, "le": 1e6},
+            max_shift={"integer": True, "ge": 0, "le": 10**4},  # pixels
+        )
+        if not isinstance(self.cosine, bool):
+            raise RfspinTypeError(f"TrainConfig.cosine = {self.cosine!r}: must be true or false")
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,7 @@ def train(
     if resume:
         if checkpoint_path is None or not Path(checkpoint_path).is_file():
             raise RfspinFileNotFoundError(f"--resume: no checkpoint at {str(checkpoint_path)!r}")
-        ckpt = load_checkpoint(checkpoint_path)
+        ckpt = load_checkpoint(checkpoint_path, model=_trained_network(model))
         # fields added to TrainConfig after the checkpoint was written take their defaults
         saved_cfg = {**asdict(TrainConfig()), **ckpt.get("train_config", {})} if ckpt.get("train_config") else {}
         if saved_cfg and saved_cfg != asdict(config):
