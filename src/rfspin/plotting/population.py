@@ -1,0 +1,75 @@
+"""Plots of population coding: tuning curves, decoded function, error vs window and variability."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .core import figure, save_figure
+
+__all__ = ["plot_error_vs_variability", "plot_error_vs_window", "plot_function_fit", "plot_tuning_curves"]
+
+
+def _np(tensor) -> np.ndarray:
+    return tensor.detach().cpu().numpy() if hasattr(tensor, "detach") else np.asarray(tensor)
+
+
+def plot_tuning_curves(curves, path: str | Path) -> Path:
+    """Switching rate vs input current of every junction: simulated (dots, +-2 s.e.) and analytic (lines)."""
+    currents = _np(curves.currents) * 1e6
+    measured, analytic, error = _np(curves.measured_rate), _np(curves.analytic_rate), _np(curves.standard_error)
+    fig, ax = figure(figsize=(8, 4))
+    for i in range(measured.shape[1]):
+        line = ax.plot(currents, analytic[:, i], lw=1)[0]
+        ax.errorbar(currents, measured[:, i], yerr=2 * error[:, i], fmt=".", ms=3, lw=0.5, color=line.get_color())
+    ax.set(xlabel="input current (uA)", ylabel="switching rate (1/s)",
+           title=f"Tuning curves: simulated in {curves.window * 1e3:g} ms x {curves.trials} (dots), analytic (lines)")
+    ax.grid(alpha=0.3)
+    return save_figure(fig, path)
+
+
+def plot_function_fit(fit, path: str | Path) -> Path:
+    """Decoded output (mean and range over test windows) against the target function."""
+    x, target, decoded = _np(fit.x_test), _np(fit.y_target), _np(fit.y_decoded)
+    fig, ax = figure(figsize=(7, 4))
+    ax.plot(x, target, "k", lw=2, label=f"target {fit.target.formula}")
+    ax.fill_between(x, decoded.min(0), decoded.max(0), color="C1", alpha=0.3, label=f"{decoded.shape[0]} windows")
+    ax.plot(x, decoded.mean(0), "C1", lw=1, label="decoded (mean)")
+    ax.set(xlabel="input x", ylabel="output",
+           title=f"{fit.config.junctions} junctions, {fit.config.counting_window * 1e3:g} ms window: "
+                 f"RMS error {100 * fit.relative_rms_error:.2f} % of amplitude")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return save_figure(fig, path)
+
+
+def plot_error_vs_window(rows: list[dict], dwell_time: float, threshold: float, path: str | Path) -> Path:
+    """Relative RMS error vs counting window (log-log), with the count-noise prediction and the threshold."""
+    windows = np.array([r["window_s"] for r in rows]) * 1e3
+    mean = np.array([r["relative_rms_mean"] for r in rows])
+    std = np.array([r["relative_rms_std"] for r in rows])
+    fig, ax = figure(figsize=(6, 4))
+    ax.errorbar(windows, mean, yerr=std, fmt="o-", label="measured (retrained readout)")
+    ax.plot(windows, [r["predicted_noise"] for r in rows], "--", label="count noise of the readout (analytic)")
+    ax.axhline(threshold, color="k", lw=0.8, ls=":", label=f"{100 * threshold:g} % of amplitude")
+    ax.set(xscale="log", yscale="log", xlabel=f"counting window (ms); balanced dwell time {dwell_time * 1e3:g} ms",
+           ylabel="RMS error / amplitude", title="Decoding error vs counting window")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    return save_figure(fig, path)
+
+
+def plot_error_vs_variability(rows: list[dict], path: str | Path) -> Path:
+    """Relative RMS error vs barrier variability: readout retrained per chip vs the nominal readout."""
+    sigma = np.array([r["barrier_variability"] for r in rows]) * 100
+    fig, ax = figure(figsize=(6, 4))
+    ax.errorbar(sigma, [r["retrained_mean"] for r in rows], yerr=[r["retrained_std"] for r in rows], fmt="o-",
+                label="readout retrained on each chip")
+    ax.errorbar(sigma, [r["frozen_mean"] for r in rows], yerr=[r["frozen_std"] for r in rows], fmt="s--",
+                label="nominal chip's readout (not retrained)")
+    ax.set(yscale="log", xlabel="barrier variability (%)", ylabel="RMS error / amplitude",
+           title="Decoding error vs device-to-device variability")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    return save_figure(fig, path)

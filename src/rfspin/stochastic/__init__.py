@@ -1,0 +1,1 @@
+"""Computing with thermal noise: stochastic junction devices (p-bits, population coding)."""
