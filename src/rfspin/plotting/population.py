@@ -62,7 +62,7 @@ def plot_error_vs_window(rows: list[dict], dwell_time: float, threshold: float, 
 
 def plot_error_vs_variability(rows: list[dict], path: str | Path) -> Path:
     """Relative RMS error vs barrier variability: readout retrained per chip vs the nominal readout."""
-    sigma = np.array([r["barrier_variability"] for r in rows]) * 100
+    sigma = np.array([r["sigma"] for r in rows]) * 100
     fig, ax = figure(figsize=(6, 4))
     ax.errorbar(sigma, [r["retrained_mean"] for r in rows], yerr=[r["retrained_std"] for r in rows], fmt="o-",
                 label="readout retrained on each chip")
@@ -72,4 +72,18 @@ def plot_error_vs_variability(rows: list[dict], path: str | Path) -> Path:
            title="Decoding error vs device-to-device variability")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
+    return save_figure(fig, path)
+
+
+def plot_arm_transformation(fit, path: str | Path) -> Path:
+    """Decoded hand positions against the true ones (the two-joint arm transformation)."""
+    target, decoded = _np(fit.hand_target), _np(fit.hand_decoded)
+    fig, ax = figure(figsize=(5, 4.5))
+    ax.plot(target[:, 0], target[:, 1], "k.", ms=3, label="true hand position")
+    ax.plot(decoded[:, 0], decoded[:, 1], ".", color="C1", ms=3, label="decoded from 2 populations")
+    ax.set(xlabel="x (m)", ylabel="y (m)", aspect="equal",
+           title=f"Two-joint arm, 2 x {fit.config.junctions} junctions: RMS "
+                 f"{100 * float(fit.relative_rms_error.max()):.1f} % of range")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
     return save_figure(fig, path)

@@ -39,6 +39,8 @@ __all__ = ["reproduce_mizrahi2018", "run_population_fit", "variability_sweep", "
 SWEEP_WINDOWS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 #: Barrier variabilities (log-normal sigma) of the error-vs-variability table [1].
 SWEEP_BARRIER_VARIABILITY = (0.0, 0.05, 0.1, 0.2)
+#: Attempt-time variabilities (log-normal sigma) [1].
+SWEEP_ATTEMPT_VARIABILITY = (0.1, 0.5)
 #: The acceptance threshold: RMS error / amplitude.
 TARGET_RELATIVE_ERROR = 0.05
 
@@ -101,15 +103,17 @@ def run_population_fit(
 def window_sweep(function: str, config: PopulationConfig, seeds: int, device, windows=SWEEP_WINDOWS,
                  progress: bool = False) -> list[dict]:
     """Relative RMS error vs counting window (mean +- std over ``seeds`` chips, readout retrained)."""
+    from tqdm.auto import tqdm
+
     target = get_target_function(function)
     rows = []
-    for window in windows:
+    for window in tqdm(windows, desc="error vs window", disable=not progress, leave=False):
         errors, predicted = [], []
         for seed in range(seeds):
             generator = make_generator(device, seed)
             cfg = config.with_window(window)
             params = population_tensors(cfg, generator, device=device)
-            fit = fit_function(target, cfg, generator, params=params, progress=progress)
+            fit = fit_function(target, cfg, generator, params=params)
             currents = input_to_current(fit.x_test, target.domain, cfg)
             errors.append(fit.relative_rms_error)
             predicted.append(predicted_noise_rms(fit.readout, params, currents, window) / target.amplitude())
@@ -121,22 +125,28 @@ def window_sweep(function: str, config: PopulationConfig, seeds: int, device, wi
 
 
 def variability_sweep(function: str, config: PopulationConfig, seeds: int, device,
-                      sigmas=SWEEP_BARRIER_VARIABILITY, progress: bool = False) -> list[dict]:
-    """Error vs barrier variability: readout retrained on each chip, and the nominal chip's readout frozen."""
+                      sigmas=SWEEP_BARRIER_VARIABILITY, progress: bool = False,
+                      field: str = "barrier_variability") -> list[dict]:
+    """Error vs variability ``field`` (barrier_variability or attempt_time_variability): readout retrained
+    on each chip, and the nominal chip's readout frozen."""
+    if field not in ("barrier_variability", "attempt_time_variability"):
+        raise RfspinError(f"field = {field!r}: must be 'barrier_variability' or 'attempt_time_variability'")
+    from tqdm.auto import tqdm
+
     target = get_target_function(function)
     nominal_cfg = replace(config, barrier_variability=0.0, attempt_time_variability=0.0)
-    nominal = fit_function(target, nominal_cfg, make_generator(device, 10_000), progress=progress)
+    nominal = fit_function(target, nominal_cfg, make_generator(device, 10_000))
     rows = []
-    for sigma in sigmas:
+    for sigma in tqdm(sigmas, desc="error vs variability", disable=not progress, leave=False):
         retrained, frozen = [], []
-        cfg = replace(config, barrier_variability=sigma)
+        cfg = replace(config, **{field: sigma})
         for seed in range(seeds):
             generator = make_generator(device, seed)
             params = population_tensors(cfg, generator, device=device)
-            retrained.append(fit_function(target, cfg, generator, params=params, progress=progress).relative_rms_error)
-            _, y, decoded = evaluate_readout(nominal.readout, params, target, cfg, generator, progress=progress)
+            retrained.append(fit_function(target, cfg, generator, params=params).relative_rms_error)
+            _, y, decoded = evaluate_readout(nominal.readout, params, target, cfg, generator)
             frozen.append(float(torch.sqrt(((decoded - y) ** 2).mean())) / target.amplitude())
-        rows.append({"barrier_variability": sigma, "retrained_mean": mean_std(retrained)[0],
+        rows.append({"field": field, "sigma": sigma, "retrained_mean": mean_std(retrained)[0],
                      "retrained_std": mean_std(retrained)[1], "frozen_mean": mean_std(frozen)[0],
                      "frozen_std": mean_std(frozen)[1], "retrained": retrained, "frozen": frozen})
     return rows
@@ -159,11 +169,14 @@ def reproduce_mizrahi2018(out_dir: str | Path, seeds: int = 5, epochs: int | Non
     config = PopulationConfig()
     out = Path(out_dir)
     main = run_population_fit(out / "sin", "sin", config, seed=0, device=str(dev), progress=False)
-    windows = window_sweep("sin", config, seeds, dev, progress=False)
-    variability = variability_sweep("sin", config, seeds, dev, progress=False)
-    arms = []
+    windows = window_sweep("sin", config, seeds, dev, progress=progress)
+    variability = variability_sweep("sin", config, seeds, dev, progress=progress)
+    attempt = variability_sweep("sin", config, seeds, dev, sigmas=SWEEP_ATTEMPT_VARIABILITY, progress=progress,
+                                field="attempt_time_variability")
+    arms, arm_fits = [], []
     for sigma in (0.0, 0.1):
         arm = fit_arm_transformation(replace(config, barrier_variability=sigma), make_generator(dev, 0))
+        arm_fits.append(arm)
         arms.append({"barrier_variability": sigma, "relative_rms_x": float(arm.relative_rms_error[0]),
                      "relative_rms_y": float(arm.relative_rms_error[1])})
     tau = config.balanced_dwell_time
@@ -179,10 +192,11 @@ def reproduce_mizrahi2018(out_dir: str | Path, seeds: int = 5, epochs: int | Non
         *[f"| {r['window_s'] * 1e3:g} | {r['window_dwell_times']:g} | {_fmt(r['relative_rms_mean'], r['relative_rms_std'])}"
           f" | {r['predicted_noise']:.4f} |" for r in windows],
         "",
-        "| barrier variability | retrained readout | nominal readout, not retrained |",
+        "| device-to-device variability (log-normal sigma) | retrained readout | nominal readout, not retrained |",
         "|---|---|---|",
-        *[f"| {100 * r['barrier_variability']:g} % | {_fmt(r['retrained_mean'], r['retrained_std'])} | "
-          f"{_fmt(r['frozen_mean'], r['frozen_std'])} |" for r in variability],
+        *[f"| {'barrier' if r['field'].startswith('barrier') else 'attempt time'} {100 * r['sigma']:g} % | "
+          f"{_fmt(r['retrained_mean'], r['retrained_std'])} | {_fmt(r['frozen_mean'], r['frozen_std'])} |"
+          for r in variability + attempt],
         "",
         "| two-joint arm, 2 x 20 junctions | relative RMS x | relative RMS y |",
         "|---|---|---|",
@@ -193,11 +207,16 @@ def reproduce_mizrahi2018(out_dir: str | Path, seeds: int = 5, epochs: int | Non
     result = {"study": "mizrahi2018", "seeds": seeds, "device": str(dev), "config": _config_json(config),
               "sin_seed0": {k: main[k] for k in ("relative_rms_error", "predicted_noise_relative_rms",
                                                  "noiseless_relative_rms_error")},
-              "windows": windows, "variability": variability, "arm": arms, "markdown": md}
+              "windows": windows, "variability": variability, "attempt_time_variability": attempt, "arm": arms, "markdown": md}
     atomic_write_json(out / "reproduce.json", result)
     atomic_write_text(out / "table.md", md + "\n")
-    from ..plotting.population import plot_error_vs_variability, plot_error_vs_window
+    from ..plotting.population import (
+        plot_arm_transformation,
+        plot_error_vs_variability,
+        plot_error_vs_window,
+    )
 
     plot_error_vs_window(windows, tau, TARGET_RELATIVE_ERROR, out / "error_vs_window.png")
     plot_error_vs_variability(variability, out / "error_vs_variability.png")
+    plot_arm_transformation(arm_fits[0], out / "arm.png")
     return result
