@@ -64,11 +64,13 @@ def plot_error_vs_variability(rows: list[dict], path: str | Path) -> Path:
     """Relative RMS error vs barrier variability: readout retrained per chip vs the nominal readout."""
     sigma = np.array([r["sigma"] for r in rows]) * 100
     fig, ax = figure(figsize=(6, 4))
-    ax.errorbar(sigma, [r["retrained_mean"] for r in rows], yerr=[r["retrained_std"] for r in rows], fmt="o-",
-                label="readout retrained on each chip")
-    ax.errorbar(sigma, [r["frozen_mean"] for r in rows], yerr=[r["frozen_std"] for r in rows], fmt="s--",
-                label="nominal chip's readout (not retrained)")
-    ax.set(yscale="log", xlabel="barrier variability (%)", ylabel="RMS error / amplitude",
+    for key, style, label in (("retrained", "o-", "readout retrained on each chip"),
+                              ("frozen", "s--", "nominal chip's readout (not retrained)")):
+        line = ax.plot(sigma, [r[f"{key}_mean"] for r in rows], style, label=f"{label}, mean")[0]
+        for s_i, r in zip(sigma, rows):  # one dot per drawn chip: the spread is far from Gaussian
+            ax.plot([s_i] * len(r[key]), r[key], ".", color=line.get_color(), alpha=0.5, ms=4)
+    field = rows[0].get("field", "barrier_variability").replace("_variability", "").replace("_", " ")
+    ax.set(yscale="log", xlabel=f"{field} variability, log-normal sigma (%)", ylabel="RMS error / amplitude",
            title="Decoding error vs device-to-device variability")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")

@@ -116,6 +116,11 @@ def fit_ridge(features: Tensor, targets: Tensor, penalties: tuple[float, ...] | 
     targets = targets.to(device=features.device, dtype=torch.float64)
     if features.dim() != 2 or features.shape[0] < 2:
         raise RfspinError(f"fit_ridge: features must be (samples >= 2, features), got {tuple(features.shape)}")
+    if targets.dim() not in (1, 2) or targets.shape[0] != features.shape[0]:
+        raise RfspinError(
+            f"fit_ridge: targets of shape {tuple(targets.shape)} must be (samples,) or (samples, outputs) "
+            f"with samples = {features.shape[0]}"
+        )
     y = targets.reshape(features.shape[0], -1)
     if not (bool(torch.isfinite(features).all()) and bool(torch.isfinite(y).all())):
         raise RfspinError("fit_ridge: features or targets contain NaN or inf")
