@@ -38,7 +38,7 @@ def test_fit_variability_changes_the_chip_and_no_plot(tmp_path):
     (["sin", "--junctions", "0"], "--junctions"),
     (["sin", "--variability", "nan"], "--variability"),
     (["sin", "--variability", "-0.1"], "--variability"),
-    (["sin", "--current-range-ua", "10", "-10"], "current_max"),
+    (["sin", "--current-range-ua", "10", "-10"], "MAX must be > MIN"),
     (["sin", "--train-points", "10"], "--train-points"),
     (["sin", "--test-trials", "0"], "--test-trials"),
 ])

@@ -22,6 +22,8 @@ def run_fit(args: argparse.Namespace) -> int:
     target = get_target_function(args.function)
     window_ms = check_number(args.window_ms, "--window-ms", gt=0.0)
     low, high = (check_number(v, "--current-range-ua") for v in args.current_range_ua)
+    if not high > low:
+        raise RfspinError(f"--current-range-ua {low:g} {high:g}: MAX must be > MIN")
     config = PopulationConfig(
         junctions=check_number(args.junctions, "--junctions", ge=1, integer=True),
         current_min=low * 1e-6, current_max=high * 1e-6, counting_window=window_ms * 1e-3,
