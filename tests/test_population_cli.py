@@ -63,6 +63,6 @@ def test_reproduce_mizrahi2018_one_seed(tmp_path):
     result = json.loads((out / "reproduce.json").read_text())
     assert result["windows"][0]["window_s"] == 0.01
     assert result["sin_seed0"]["relative_rms_error"] < 0.05
-    for png in ("error_vs_window.png", "error_vs_variability.png", "sin/fit.png"):
+    for png in ("error_vs_window.png", "error_vs_variability.png", "arm.png", "sin/fit.png"):
         assert (out / png).exists()
     assert "| window (ms)" in (out / "table.md").read_text()
