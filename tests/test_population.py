@@ -176,3 +176,13 @@ def test_retraining_absorbs_barrier_variability():
                             sigmas=(0.3,))[0]
     assert row["sigma"] == 0.3 and row["field"] == "barrier_variability"
     assert row["retrained_mean"] < 0.3 and row["frozen_mean"] > 1.0
+
+
+def test_tuning_curve_and_count_variance_are_differentiable():
+    from rfspin.stochastic.population import analytic_tuning_curves
+
+    params = population_tensors(SMALL, make_generator("cpu", 0))
+    # currents in units of 10 uA, outputs / 1e3: O(1) so that gradcheck's finite differences are meaningful
+    scaled = torch.linspace(-6.0, 6.0, 7, dtype=torch.float64).requires_grad_()
+    assert torch.autograd.gradcheck(lambda i: analytic_tuning_curves(i * 1e-5, params) / 1e3, (scaled,))
+    assert torch.autograd.gradcheck(lambda i: switch_count_variance(i * 1e-5, params, 0.2) / 1e3, (scaled,))
