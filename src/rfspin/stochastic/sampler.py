@@ -201,6 +201,9 @@ def sample(network: PbitNetwork, schedule: AnnealingSchedule, *, runs: int, gene
     tensors = junction_tensors(pbit.junction, device=device, dtype=dtype) if isinstance(pbit, JunctionPbit) else None
     inverse = torch.empty_like(plan.order)
     inverse[plan.order] = torch.arange(n, device=device)
+    ideal = isinstance(pbit, IdealPbit)
+    largest = max((g.stop - g.start for g in plan.groups), default=0)
+    above = torch.empty((largest, runs), dtype=torch.bool, device=device)
     first_hit = None if monitor is None else torch.full((runs,), -1, dtype=torch.int64, device=device)
     hit_states = None if monitor is None else torch.zeros((runs, n), dtype=dtype, device=device)
     energies = []
@@ -208,11 +211,18 @@ def sample(network: PbitNetwork, schedule: AnnealingSchedule, *, runs: int, gene
     for sweep, beta in enumerate(schedule.betas(), start=1):
         for group in plan.groups:
             drive = _group_field(group, plan, m)
+            target = m[group.start:group.stop]
+            if ideal:  # m = sgn(tanh(beta I) - r), in place: the hot loop of big networks
+                drive.mul_(beta * pbit.gain).tanh_()
+                r = torch.rand(drive.shape, generator=generator, device=generator.device, dtype=dtype).to(device)
+                r.mul_(2.0).sub_(1.0)
+                torch.gt(drive, r, out=above[: drive.shape[0]])
+                target.copy_(above[: drive.shape[0]]).mul_(2.0).sub_(1.0)
+                continue
             drive *= beta
-            previous = m[group.start:group.stop]
-            p_up = probability_up(drive, pbit, previous, tensors)
+            p_up = probability_up(drive, pbit, target, tensors)
             u = torch.rand(p_up.shape, generator=generator, device=generator.device, dtype=dtype).to(device)
-            m[group.start:group.stop] = torch.where(u < p_up, 1.0, -1.0).to(dtype)
+            target.copy_(torch.where(u < p_up, 1.0, -1.0))
         done = sweep
         if progress is not None:
             progress(1)
