@@ -21,7 +21,6 @@ from ..stochastic import (
     AnnealingSchedule,
     IdealPbit,
     JunctionPbit,
-    decode_factors,
     factor_problem,
     run_factor,
     sample,
@@ -48,23 +47,13 @@ def _pbit(physics: str):
     return PHYSICS[physics]
 
 
-def answer_histogram(problem, *, runs: int, sweeps: int, generator, pbit) -> dict[str, float]:
-    """Probability of each candidate answer "XxY" over ``sweeps`` sweeps of ``runs`` chains at the
-    inverse temperature where the smallest energy gap costs 2 (the paper's histograms)."""
-    beta = 0.5 * problem.number ** 2 if problem.method == "energy" else 3.0
-    counts: dict[tuple[int, int], int] = {}
-
-    def count(states):
-        x, y = decode_factors(problem, states)
-        pairs, times = torch.unique(torch.stack([x, y], 1), dim=0, return_counts=True)
-        for (a, b), c in zip(pairs.tolist(), times.tolist()):
-            counts[(a, b)] = counts.get((a, b), 0) + c
-        return torch.zeros(states.shape[0], dtype=torch.bool, device=states.device)
-
-    sample(problem.network, AnnealingSchedule(sweeps, beta), runs=runs, generator=generator, pbit=pbit,
-           clamp=problem.clamp, monitor=count)
-    total = sum(counts.values())
-    return {f"{a}x{b}": c / total for (a, b), c in sorted(counts.items(), key=lambda kv: -kv[1])}
+def answer_histogram(x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+    """Probability of each candidate answer "XxY" over the runs (each run's first factorization, or
+    its final state if it found none), most probable first."""
+    pairs, counts = torch.unique(torch.stack([x, y], 1).cpu(), dim=0, return_counts=True)
+    total = int(counts.sum())
+    ranked = sorted(zip(pairs.tolist(), counts.tolist()), key=lambda kv: -kv[1])
+    return {f"{a}x{b}": c / total for (a, b), c in ranked}
 
 
 def factor_task(number, out: str | Path | None, *, runs: int = 100, physics: str = "junction",
@@ -97,6 +86,7 @@ def factor_task(number, out: str | Path | None, *, runs: int = 100, physics: str
         "successes": int(solved.sum()), "success_rate": float(solved.float().mean()),
         "median_sweeps_to_solution": statistics.median(sweeps) if sweeps else None,
         "sweeps_to_solution": hits.tolist(), "factorizations_found": found,
+        "answer_probability": answer_histogram(x, y),
         "wall_time_s": wall, "median_wall_time_to_solution_s": (statistics.median(sweeps) / result.sweeps * wall
                                                                  if sweeps else None),
     }
@@ -106,8 +96,6 @@ def factor_task(number, out: str | Path | None, *, runs: int = 100, physics: str
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         if plots:
-            metrics["answer_probability"] = answer_histogram(problem, runs=min(runs, 50), sweeps=200,
-                                                             generator=generator, pbit=pbit)
             from ..plotting.pbits import plot_answer_histogram
 
             plot_answer_histogram(metrics["answer_probability"], problem.number, out / "answers.png")
