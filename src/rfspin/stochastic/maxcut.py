@@ -86,8 +86,10 @@ def read_edge_list(path: str | Path, *, allow_negative: bool = False) -> Graph:
 
 def random_regular(degree: int, size: int, seed: int) -> Graph:
     """networkx's random ``degree``-regular graph on ``size`` nodes (unit weights), seeded."""
-    import networkx as nx
-
+    try:
+        import networkx as nx
+    except ImportError:
+        raise RfspinError("random graphs need networkx: pip install 'rfspin[stochastic]'") from None
     if degree < 1 or size <= degree or (degree * size) % 2:
         raise RfspinError(f"random regular graph: degree {degree} and size {size} need size > degree, "
                           "degree x size even")

@@ -173,17 +173,25 @@ def _interaction_edges(network: PbitNetwork) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(us), np.concatenate(vs)
 
 
+def _has_networkx() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("networkx") is not None
+
+
 def color_network(network: PbitNetwork, method: str = "auto", seed: int = 0) -> np.ndarray:
     """Colours (n,) int64 such that no two coupled p-bits share one; colours 0..C-1.
 
     ``method``: "greedy" (networkx largest-first), "parallel" (vectorised random priorities) or
-    "auto" (greedy up to 20,000 p-bits).
+    "auto" (greedy up to 20,000 p-bits when networkx is installed).
     """
     u, v = _interaction_edges(network)
     n = network.size
     if method == "auto":
-        method = "greedy" if n <= 20_000 else "parallel"
+        method = "greedy" if n <= 20_000 and _has_networkx() else "parallel"
     if method == "greedy":
+        if not _has_networkx():
+            raise RfspinError("greedy colouring needs networkx (pip install 'rfspin[stochastic]'); use 'parallel'")
         import networkx as nx
 
         graph = nx.Graph()

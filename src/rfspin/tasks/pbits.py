@@ -118,7 +118,10 @@ def load_graph(source: str, *, allow_negative: bool = False) -> Graph:
 
 
 def _neal(graph: Graph, reads: int, sweeps: int, seed: int):
-    import neal
+    try:
+        import neal
+    except ImportError:
+        raise RfspinError("the comparison needs dwave-neal: pip install 'rfspin[stochastic]', or pass --no-compare") from None
 
     couplings = {(int(a), int(b)): float(w) for (a, b), w in zip(graph.edges, graph.weights)}
     start = time.perf_counter()
@@ -129,17 +132,19 @@ def _neal(graph: Graph, reads: int, sweeps: int, seed: int):
     return [float(c) for c in cuts], wall
 
 
-def _sb(graph: Graph, agents: int, steps: int):
+def _sb(graph: Graph, agents: int, steps: int, seed: int):
     import simulated_bifurcation as sb
 
     matrix = torch.zeros(graph.size, graph.size, dtype=torch.float32)
     edges = torch.as_tensor(graph.edges)
     matrix[edges[:, 0], edges[:, 1]] = torch.as_tensor(graph.weights, dtype=torch.float32)
     matrix = matrix + matrix.T
-    start = time.perf_counter()
-    spins, _ = sb.minimize(matrix / 2, domain="spin", agents=agents, max_steps=steps, best_only=False,
-                           verbose=False, early_stopping=False)
-    wall = time.perf_counter() - start
+    with torch.random.fork_rng(devices=[]):  # simulated-bifurcation draws from torch's global generator
+        torch.manual_seed(seed)
+        start = time.perf_counter()
+        spins, _ = sb.minimize(matrix / 2, domain="spin", agents=agents, max_steps=steps, best_only=False,
+                               verbose=False, early_stopping=False)
+        wall = time.perf_counter() - start
     return cut_values(graph, spins.reshape(-1, graph.size).float()).tolist(), wall
 
 
@@ -179,12 +184,11 @@ def maxcut_task(source: str, out: str | Path | None, *, runs: int = 32, sweeps: 
                "pbits": {"best_cut": max(cuts), "mean_cut": statistics.fmean(cuts), "wall_time_s": wall,
                          "cuts": cuts}}
     if compare:
-        neal_cuts, neal_wall, neal_sweeps = _calibrated(
-            lambda g, r, s, sd: _neal(g, r, s, sd), graph, runs, wall, seed)
+        neal_cuts, neal_wall, neal_sweeps = _calibrated(_neal, graph, runs, wall, seed)
         metrics["neal"] = {"best_cut": max(neal_cuts), "mean_cut": statistics.fmean(neal_cuts),
                            "wall_time_s": neal_wall, "sweeps": neal_sweeps}
         try:
-            sb_cuts, sb_wall, sb_steps = _calibrated(lambda g, r, s, sd: _sb(g, r, s), graph, runs, wall, seed)
+            sb_cuts, sb_wall, sb_steps = _calibrated(_sb, graph, runs, wall, seed)
             metrics["simulated_bifurcation"] = {"best_cut": max(sb_cuts), "mean_cut": statistics.fmean(sb_cuts),
                                                 "wall_time_s": sb_wall, "steps": sb_steps}
         except ImportError:
