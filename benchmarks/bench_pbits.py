@@ -1,0 +1,86 @@
+"""p-bit flips per second on sparse graphs of 1e3 .. 1e6 p-bits, beside dwave-neal's spin updates.
+
+Graph-coloured parallel Gibbs sweeps (ideal p-bits, float32, 2 threads), independent runs batched
+so that each colour update is one sparse x dense product. Graphs: the union of three random
+perfect matchings (degree <= 3, unit antiferromagnetic couplings), coloured by the vectorised
+colouring. dwave-neal runs on the same graphs in the same process (one thread, its C++ kernel);
+the ratio printed is p-bit flips/s over neal spin updates/s.
+
+    python benchmarks/bench_pbits.py [--sizes 1000 10000 100000 1000000] [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+import torch
+
+from rfspin.stochastic import AnnealingSchedule, compile_plan, ising_network, sample
+
+
+def sparse_graph(size: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    edges = []
+    for _ in range(3):
+        order = rng.permutation(size - size % 2)
+        edges.append(order.reshape(-1, 2))
+    e = np.sort(np.concatenate(edges), axis=1)
+    return np.unique(e, axis=0)
+
+
+def bench_pbits(size: int, seconds: float) -> tuple[float, int, int]:
+    edges = sparse_graph(size, 0)
+    network = ising_network(size, edges, -np.ones(len(edges)))
+    plan = compile_plan(network, "coloured")
+    runs = max(1, min(64, (1 << 22) // size))
+    generator = torch.Generator().manual_seed(0)
+    state = sample(network, AnnealingSchedule(1, 1.0), runs=runs, generator=generator, plan=plan).states
+    sweeps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        state = sample(network, AnnealingSchedule(2, 1.0), runs=runs, generator=generator, plan=plan,
+                       initial=state).states
+        sweeps += 2
+    elapsed = time.perf_counter() - start
+    return sweeps * runs * size / elapsed, runs, len(plan.groups)
+
+
+def bench_neal(size: int, seconds: float) -> float:
+    import dimod
+    import neal
+
+    edges = sparse_graph(size, 0)
+    bqm = dimod.BinaryQuadraticModel.from_numpy_vectors(np.zeros(size), (edges[:, 0], edges[:, 1], np.ones(len(edges))),
+                                                        0.0, "SPIN")
+    sampler = neal.SimulatedAnnealingSampler()
+    sweeps = 10
+    while True:
+        start = time.perf_counter()
+        sampler.sample(bqm, num_reads=1, num_sweeps=sweeps, seed=0)
+        elapsed = time.perf_counter() - start
+        if elapsed > seconds / 3 or sweeps > 1e6:
+            return sweeps * size / elapsed
+        sweeps *= 4
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000, 1_000_000])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"load average before: {os.getloadavg()}; torch threads {torch.get_num_threads()}")
+    print("| p-bits | runs | colours | p-bit flips/s | neal spin updates/s | ratio |")
+    print("|---|---|---|---|---|---|")
+    for size in args.sizes:
+        flips, runs, colours = bench_pbits(size, args.seconds)
+        updates = bench_neal(size, args.seconds)
+        print(f"| {size:,} | {runs} | {colours} | {flips:.3g} | {updates:.3g} | {flips / updates:.2f} |", flush=True)
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
