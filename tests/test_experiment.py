@@ -80,7 +80,7 @@ def test_set_values_are_toml_literals_never_code():
 
 def test_cli_config_show_then_train_reproduces(tmp_path, capsys):
     path = tmp_path / "exp.toml"
-    assert main(["config", "show", "wine", *sum((["--set", s] for s in TINY), []), "--out", str(path)]) == 0
+    assert main(["config", "show", "wine", *[arg for s in TINY for arg in ("--set", s)], "--out", str(path)]) == 0
     out = tmp_path / "run"
     assert main(["train", "--config", str(path), "--out", str(out)]) == 0
     metrics = json.loads((out / "metrics.json").read_text())

@@ -34,7 +34,7 @@ from ..fileio import atomic_write_json, atomic_write_text
 from ..schemas import validate
 from .validation import train_on_validation
 
-__all__ = ["SearchPlan", "load_search", "search_from_dict", "run_search", "SEARCH_SCHEMA"]
+__all__ = ["SEARCH_SCHEMA", "SearchPlan", "load_search", "run_search", "search_from_dict"]
 
 _DISTRIBUTIONS = ("uniform", "log_uniform", "int_uniform", "choice")
 SEARCH_SCHEMA = {

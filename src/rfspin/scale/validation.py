@@ -8,8 +8,8 @@ judged on the same rows.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 import torch
 
@@ -20,7 +20,7 @@ from ..experiment.config import build_run
 from ..tasks.experiment import build_network_for
 from ..train.trainer import evaluate_accuracy, train
 
-__all__ = ["validation_split", "train_on_validation"]
+__all__ = ["train_on_validation", "validation_split"]
 
 
 def validation_split(data: RFDataset, fraction: float, seed: int = 0) -> RFDataset:
