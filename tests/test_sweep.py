@@ -81,6 +81,8 @@ def test_bad_sweep_cli_exits_2_one_line(tmp_path, capsys):
 @pytest.fixture(scope="module")
 def ray_instance():
     ray = pytest.importorskip("ray")
+    # trials are small: Ray's memory monitor would kill them when *other* processes fill the machine
+    os.environ.setdefault("RAY_memory_monitor_refresh_ms", "0")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     yield ray
     ray.shutdown()

@@ -32,6 +32,7 @@ from ..experiment.config import config_hash, config_toml, resolve_config
 from ..experiment.tomlio import apply_setting, dumps_toml, read_toml
 from ..fileio import atomic_write_json, atomic_write_text
 from ..schemas import validate
+from .cluster import ray_session
 from .validation import train_on_validation
 
 __all__ = ["SEARCH_SCHEMA", "SearchPlan", "load_search", "run_search", "search_from_dict"]
@@ -184,17 +185,17 @@ def _ray_space(space: dict) -> dict:
 
 
 def _run_ray(plan: SearchPlan, progress: bool, address: str | None, num_cpus: int | None) -> list[dict]:
+    keys = list(plan.space)
+    with ray_session(address, num_cpus):
+        return _tune(plan, keys, progress)
+
+
+def _tune(plan: SearchPlan, keys: list[str], progress: bool) -> list[dict]:
     import optuna
-    import ray
     from ray import tune
     from ray.tune.schedulers import ASHAScheduler
     from ray.tune.search.optuna import OptunaSearch
 
-    keys = list(plan.space)
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address=address, num_cpus=None if address else num_cpus, include_dashboard=False,
-                 log_to_driver=False, configure_logging=False)
     base, fraction, space = plan.base, plan.validation_fraction, plan.space
 
     def trainable(params: dict) -> None:
@@ -205,30 +206,26 @@ def _run_ray(plan: SearchPlan, progress: bool, address: str | None, num_cpus: in
         train_on_validation(resolved, fraction, lambda epoch, acc: tune.report({"val_accuracy": acc, "epoch": epoch}))
 
     epochs = plan.default["training"]["epochs"]
-    try:
-        tuner = tune.Tuner(
-            tune.with_resources(trainable, {"cpu": plan.cpus_per_trial, "gpu": plan.gpus_per_trial}),
-            param_space=_ray_space(space),
-            tune_config=tune.TuneConfig(
-                metric="val_accuracy", mode="max", num_samples=plan.trials,
-                search_alg=OptunaSearch(sampler=optuna.samplers.TPESampler(seed=plan.sampler_seed)),
-                scheduler=ASHAScheduler(time_attr="epoch", max_t=max(1, epochs),
-                                        grace_period=max(1, min(plan.warmup_epochs, epochs)))),
-            run_config=tune.RunConfig(storage_path=str((plan.out_dir / "ray").resolve()), name="rfspin-search",
-                                      verbose=1 if progress else 0))
-        grid = tuner.fit()
-        rows = []
-        for i, result in enumerate(grid):
-            params = {k: result.config[f"p{j}"] for j, k in enumerate(keys)}
-            metrics = result.metrics or {}
-            done = metrics.get("epoch", 0) >= epochs
-            rows.append({"number": i, "state": "complete" if done and result.error is None else
-                         ("fail" if result.error is not None else "pruned"), "params": params,
-                         "value": metrics.get("val_accuracy"), "epochs_run": metrics.get("epoch", 0)})
-        return rows
-    finally:
-        if started:
-            ray.shutdown()
+    tuner = tune.Tuner(
+        tune.with_resources(trainable, {"cpu": plan.cpus_per_trial, "gpu": plan.gpus_per_trial}),
+        param_space=_ray_space(space),
+        tune_config=tune.TuneConfig(
+            metric="val_accuracy", mode="max", num_samples=plan.trials,
+            search_alg=OptunaSearch(sampler=optuna.samplers.TPESampler(seed=plan.sampler_seed)),
+            scheduler=ASHAScheduler(time_attr="epoch", max_t=max(1, epochs),
+                                    grace_period=max(1, min(plan.warmup_epochs, epochs)))),
+        run_config=tune.RunConfig(storage_path=str((plan.out_dir / "ray").resolve()), name="rfspin-search",
+                                  verbose=1 if progress else 0))
+    grid = tuner.fit()
+    rows = []
+    for i, result in enumerate(grid):
+        params = {k: result.config[f"p{j}"] for j, k in enumerate(keys)}
+        metrics = result.metrics or {}
+        done = metrics.get("epoch", 0) >= epochs
+        rows.append({"number": i, "state": "complete" if done and result.error is None else
+                     ("fail" if result.error is not None else "pruned"), "params": params,
+                     "value": metrics.get("val_accuracy"), "epochs_run": metrics.get("epoch", 0)})
+    return rows
 
 
 def run_search(plan: SearchPlan, *, progress: bool = True, address: str | None = None,

@@ -16,6 +16,7 @@ import time
 
 from ..errors import RfspinError
 from ..fileio import atomic_write_json, atomic_write_text
+from .cluster import ray_session
 from .plan import SweepPlan, Trial
 from .trial import finished_result, run_trial
 
@@ -86,15 +87,7 @@ def _run_local(plan: SweepPlan, todo: list[Trial], on_done, on_fail) -> None:
 
 
 def _run_ray(plan: SweepPlan, todo: list[Trial], on_done, on_fail, address: str | None, num_cpus: int | None) -> None:
-    try:
-        import ray
-    except ImportError:
-        raise RfspinError("--backend ray needs Ray: pip install 'rfspin[scale]' (or use --backend local)") from None
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address=address, num_cpus=None if address else num_cpus, include_dashboard=False,
-                 log_to_driver=False, configure_logging=False)
-    try:
+    with ray_session(address, num_cpus) as ray:
         task = ray.remote(run_trial).options(num_cpus=plan.cpus_per_trial, num_gpus=plan.gpus_per_trial,
                                              max_retries=plan.max_retries, retry_exceptions=True)
         out = str(plan.out_dir.resolve())
@@ -108,9 +101,6 @@ def _run_ray(plan: SweepPlan, todo: list[Trial], on_done, on_fail, address: str 
                     on_done(trial, ray.get(ref))
                 except Exception as exc:  # noqa: BLE001 - retries exhausted: reported, the sweep goes on
                     on_fail(trial, exc)
-    finally:
-        if started:
-            ray.shutdown()
 
 
 def run_sweep(plan: SweepPlan, *, backend: str = "ray", address: str | None = None, num_cpus: int | None = None,
