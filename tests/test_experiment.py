@@ -61,6 +61,8 @@ def test_device_preset_with_field_override():
     ("devices.resonator.damping=0.7", "devices.resonator.damping"),
     ("network.hidden=[0]", "network.hidden[0]"),
     ("network.min_frequency_hz=2e8", "network.min_frequency_hz"),
+    ("network.input_power_w=automatic", "network.input_power_w"),
+    ("network.input_power_w=2.0", "network.input_power_w"),
 ])
 def test_bad_values_are_one_line_errors_naming_the_key(setting, key):
     with pytest.raises(RfspinError) as info:

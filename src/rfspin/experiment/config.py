@@ -88,6 +88,10 @@ def resolve_config(doc: dict, sets: list[str] | tuple[str, ...] = (), what: str 
     """The complete configuration of ``doc`` (partial, as read) with ``KEY=VALUE`` settings applied."""
     for setting in sets:
         doc = apply_setting(doc, setting)
+    for key, unit in (("input_power_w", "W"), ("readout_scale_v", "V")):  # clearer than the schema's anyOf
+        value = doc.get("network", {}).get(key) if isinstance(doc.get("network"), dict) else None
+        if isinstance(value, str) and value != "auto":
+            raise RfspinError(f"{what}: network.{key} = {value!r}: must be \"auto\" or a number [{unit}]")
     validate(doc, "experiment", what)
     task_name = doc.get("data", {}).get("task", "drone")
     resolved = default_config(task_name, doc.get("seed", 0))
