@@ -140,7 +140,7 @@ FLOORS = {
     "nn": 3,
     "train": 4, "energy": 4, "calibration": 4, "hardware": 4, "program": 4,
     "stochastic": 5, "oscillatory": 5,
-    "tasks": 6,
+    "tasks": 6, "experiment": 6, "scale": 6,
     "cli": 7, "plotting": 7,
 }
 

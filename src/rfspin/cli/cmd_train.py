@@ -21,14 +21,20 @@ def register(sub) -> None:
         help="train an RF network on a task",
         description="Train an RF spintronic network by backpropagation through the device physics.",
     )
-    p.add_argument("--task", default="drone", help=lazy_help(_task_help))
+    p.add_argument("--config", type=Path, default=None, metavar="FILE.toml",
+                   help="experiment configuration (TOML, see 'rfspin config show TASK'); "
+                        "with it, only --set, --out, --seed, --baseline, --no-plots, --quiet and --device apply")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
+                   help="with --config (or alone: on the default task): set one key, VALUE a TOML literal, "
+                        "e.g. --set training.learning_rate=0.01 (repeatable)")
+    p.add_argument("--task", default=None, help=lazy_help(_task_help))
     p.add_argument("--hidden", type=int, nargs="*", default=None, metavar="N",
                    help="hidden widths, e.g. --hidden 128; '--hidden' alone: no hidden layer (default: the task's)")
     p.add_argument("--epochs", type=int, default=None, help="training epochs (default: the task's)")
     p.add_argument("--max-shift", type=int, default=None, metavar="PIXELS",
                    help="train on images shifted at random by up to PIXELS in x and y, RF and baseline "
                         "(image tasks only; default: the task's, 1 for mnist, 2 for mnist-cnn, else 0)")
-    p.add_argument("--seed", type=int, default=0, help="seed of initialisation and shuffling (default 0)")
+    p.add_argument("--seed", type=int, default=None, help="seed of initialisation and shuffling (default 0)")
     p.add_argument("--out", type=Path, default=None, help="run folder (default runs/TASK-seedS)")
     p.add_argument("--baseline", action="store_true",
                    help="also train the software baseline of the same shape (MLP or CNN)")
@@ -62,6 +68,8 @@ def config_from_args(args: argparse.Namespace):
     """The RunConfig of a ``rfspin train`` command line (validated by RunConfig itself)."""
     from ..tasks import RunConfig, task_for
 
+    args.task = args.task or "drone"
+    args.seed = 0 if args.seed is None else args.seed
     task = task_for(args.task)
     binary = None
     if args.binary is not None:
@@ -90,11 +98,51 @@ def config_from_args(args: argparse.Namespace):
     )
 
 
+#: Flags that an experiment file replaces (its keys set them): refused beside --config / --set.
+_FILE_KEYS = {"task": "data.task", "hidden": "network.hidden", "epochs": "training.epochs",
+              "max_shift": "training.max_shift_pixels", "data_dir": "data.data_dir", "hw_aware": "[nonidealities]"}
+_FILE_EXCLUSIVE = ("resume", "program", "init_from", "devices", "chip_in_the_loop", "binary")
+
+
+def _experiment(args: argparse.Namespace):
+    """The resolved experiment of --config / --set (and the flags that apply on top of a file)."""
+    from ..experiment import load_config, resolve_config
+
+    for name, key in _FILE_KEYS.items():
+        if getattr(args, name) is not None:
+            raise RfspinError(f"--{name.replace('_', '-')} cannot be combined with --config/--set: set {key}")
+    for name in _FILE_EXCLUSIVE:
+        if getattr(args, name) not in (None, False):
+            raise RfspinError(f"--{name.replace('_', '-')} cannot be combined with --config/--set")
+    sets = list(args.sets)
+    if args.seed is not None:
+        sets.append(f"seed={args.seed}")
+    if args.baseline:
+        sets.append("baseline.enabled=true")
+    if args.no_plots:
+        sets.append("run.plots=false")
+    if args.quiet:
+        sets.append("run.progress=false")
+    if args.device != "auto":
+        sets.append(f"device={args.device!r}")
+    if args.config is not None:
+        return load_config(args.config, sets)
+    return resolve_config({}, sets, what="--set")
+
+
 def run(args: argparse.Namespace) -> int:
     from ..tasks import run_training
 
-    config = config_from_args(args)
-    m = run_training(config)
+    if args.config is not None or args.sets:
+        from ..experiment import build_run, run_experiment
+
+        resolved = _experiment(args)
+        config, _ = build_run(resolved, args.out)
+        m = run_experiment(resolved, config.out_dir)
+        print(f"config hash {m['config_hash']}")
+    else:
+        config = config_from_args(args)
+        m = run_training(config)
     kind = f"binary RF network ({config.binary.mode})" if config.binary is not None else "RF network"
     print(f"{m['task']}: {kind} {'-'.join(map(str, m['sizes']))}, {m['epochs']} epochs, seed {m['seed']}: "
           f"test accuracy {100 * m['test_accuracy']:.2f} % (train {100 * m['train_accuracy']:.2f} %)")

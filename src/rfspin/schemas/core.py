@@ -14,7 +14,7 @@ from ..errors import RfspinError
 __all__ = ["SCHEMA_NAMES", "load_schema", "validate", "check_identity", "check_nesting", "document_path"]
 
 #: Schemas shipped as ``<name>.json`` in this package; each has ``$id`` = ``urn:rfspin:<name>``.
-SCHEMA_NAMES = ("common", "network_spec", "chip_program", "devices", "run_metrics", "checkpoint")
+SCHEMA_NAMES = ("common", "network_spec", "chip_program", "devices", "run_metrics", "checkpoint", "experiment")
 
 #: Deepest nesting accepted in any validated document (rfspin's own files use at most 6).
 MAX_DEPTH = 32

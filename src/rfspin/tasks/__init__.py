@@ -1,6 +1,6 @@
 """Tasks (data + network + budget for each reference result) and run folders."""
 
-from . import mnist  # noqa: F401  (registers the mnist tasks and the leroux2022 study)
+from . import generic, mnist  # noqa: F401  (register the table tasks; the mnist tasks and leroux2022)
 from .experiment import (
     build_network_for,
     evaluate_run,

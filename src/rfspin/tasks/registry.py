@@ -7,9 +7,9 @@ New tasks register with :func:`register_task`; user spectra files are tasks too 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from torch import nn
 
@@ -24,7 +24,7 @@ from ..errors import RfspinError, RfspinFileNotFoundError, RfspinTypeError
 from ..nn.network import SpecFields
 from ..train.trainer import TrainConfig
 
-__all__ = ["Task", "TASKS", "register_task", "task_for", "task_names"]
+__all__ = ["TASKS", "Task", "register_task", "task_for", "task_names"]
 
 
 @dataclass(frozen=True)
@@ -119,13 +119,17 @@ def task_for(name_or_path: str) -> Task:
     if path.suffix.lower() in (".npz", ".h5", ".hdf5"):
         if not path.is_file():
             raise RfspinFileNotFoundError(f"data file {name_or_path!r} does not exist")
+        from .generic import (
+            auto_task,  # operating point from the file's own statistics, not drone's
+        )
+
         base = TASKS["drone"]
-        return replace(
+        return auto_task(replace(
             base,
             name=str(path),
             load=lambda seed, data_dir=None, p=path: load_spectra_file(p),
             reference="user data",
-        )
+        ))
     raise RfspinError(
         f"unknown task {name_or_path!r}: choose one of {task_names()} or give a .npz/.h5 file of spectra"
     )

@@ -97,16 +97,17 @@ def _train(name: str, model, data, cfg, diverged: list, **kwargs) -> TrainResult
                            evaluate_accuracy(model, data.x_test, data.y_test))
 
 
-def run_training(config: RunConfig) -> dict:
+def run_training(config: RunConfig, task: Task | None = None) -> dict:
     """Train the RF network (and optionally the software baseline) of ``config``; write the run folder.
 
-    Returns the metrics written to ``metrics.json``. With chip-in-the-loop the chip's accuracies
+    ``task``: the task to run (default ``task_for(config.task)``; experiment files pass one with
+    their own budgets and network). Returns the metrics written to ``metrics.json``. With chip-in-the-loop the chip's accuracies
     are the ``chip_*`` keys and ``test_accuracy`` is the twin's (what ``evaluate`` recomputes).
     """
     if not isinstance(config, RunConfig):
         raise RfspinError(f"run_training needs a RunConfig, got {type(config).__name__}")
     device = resolve_device(config.device)
-    task = task_for(config.task)
+    task = task_for(config.task) if task is None else task
     data = task.load(config.seed, config.data_dir)
     overrides = {k: v for k, v in (("epochs", config.epochs), ("max_shift", config.max_shift)) if v is not None}
     cfg = replace(task.rf_config, seed=config.seed, **overrides)
