@@ -84,7 +84,7 @@ def fit_lorentzian(frequencies: Tensor, spectrum: Tensor, span: float = 10.0) ->
         # relative frequency axis: absolute frequencies (MHz-GHz) would lose the linewidth in rounding
         params, _ = curve_fit(
             lambda x, c, h, a, b: _lorentzian(x, c, h, a, b), f[near] - f[k], s[near] / scale,
-            p0=(0.0, guess_half, 1.0, 0.0), maxfev=20000,
+            p0=(0.0, guess_half, 1.0, 0.0), bounds=([-np.inf, 0.0, 0.0, 0.0], np.inf), maxfev=20000,
         )
     except RuntimeError as error:  # curve_fit: no convergence
         raise RfspinError(f"fit_lorentzian: the spectrum is not a Lorentzian line ({error})") from None
