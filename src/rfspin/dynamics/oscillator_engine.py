@@ -119,7 +119,10 @@ def _step_inplace(p: HeunProblem, bufs: _Buffers, re, im, a0, a1, fa, fb, w_re, 
     torch.add(re, bufs.d1_re, alpha=dt, out=bufs.pr_re)
     torch.add(im, bufs.d1_im, alpha=dt, out=bufs.pr_im)
     if w_re is not None:
-        torch.mul(power, q, out=bufs.b1).add_(1.0).clamp_(min=0.0).sqrt_()
+        torch.mul(power, q, out=bufs.b1).add_(1.0)
+        if q < 0:  # 1 + Q p >= 0 unless p > 1/|Q|
+            bufs.b1.clamp_(min=0.0)
+        bufs.b1.sqrt_()
         bufs.pr_re.addcmul_(bufs.b1, w_re)
         bufs.pr_im.addcmul_(bufs.b1, w_im)
     power = _drift_into(p, bufs, bufs.pr_re, bufs.pr_im, a0, a1, *fb, bufs.d2_re, bufs.d2_im)
@@ -128,7 +131,10 @@ def _step_inplace(p: HeunProblem, bufs: _Buffers, re, im, a0, a1, fa, fb, w_re, 
     im.add_(bufs.d1_im, alpha=half).add_(bufs.d2_im, alpha=half)
     if w_re is not None:
         # b = (b1 + b2) / 2, b2 = sqrt(1 + Q p2), built in the power buffer
-        power.mul_(q).add_(1.0).clamp_(min=0.0).sqrt_().add_(bufs.b1).mul_(0.5)
+        power.mul_(q).add_(1.0)
+        if q < 0:
+            power.clamp_(min=0.0)
+        power.sqrt_().add_(bufs.b1).mul_(0.5)
         re.addcmul_(power, w_re)
         im.addcmul_(power, w_im)
 
