@@ -60,19 +60,19 @@ from torch import Tensor
 from .junction_params import JunctionParams, JunctionTensors, junction_tensors
 
 __all__ = [
-    "antiparallel_probability",
-    "antiparallel_probability_after",
     "barrier_heights",
     "escape_rates",
+    "mean_dwell_times",
+    "antiparallel_probability",
+    "mean_state",
+    "switching_rate",
+    "relaxation_rate",
+    "transition_probabilities",
+    "antiparallel_probability_after",
+    "sample_dwell_times",
+    "resistance",
     "junction_voltage",
     "magnetization",
-    "mean_dwell_times",
-    "mean_state",
-    "relaxation_rate",
-    "resistance",
-    "sample_dwell_times",
-    "switching_rate",
-    "transition_probabilities",
 ]
 
 Params = JunctionParams | JunctionTensors

@@ -25,10 +25,10 @@ from ..validation import check_fields, check_number
 
 __all__ = [
     "BOLTZMANN_CONSTANT",
-    "JUNCTION_PRESETS",
-    "MIZRAHI2018_JUNCTION",
     "JunctionParams",
     "JunctionTensors",
+    "JUNCTION_PRESETS",
+    "MIZRAHI2018_JUNCTION",
     "junction_tensors",
 ]
 

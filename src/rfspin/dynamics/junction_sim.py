@@ -32,15 +32,11 @@ from torch import Tensor
 
 from ..errors import RfspinError, RfspinTypeError
 from ..validation import check_fields, check_number
-from .junction import (
-    antiparallel_probability,
-    mean_dwell_times,
-    transition_probabilities,
-)
+from .junction import antiparallel_probability, mean_dwell_times, transition_probabilities
 from .junction_engine import run_engine
 from .junction_params import JunctionParams, JunctionTensors, junction_tensors
 
-__all__ = ["DwellTimes", "PiecewiseCurrent", "TelegraphConfig", "TelegraphResult", "simulate_telegraph"]
+__all__ = ["TelegraphConfig", "PiecewiseCurrent", "DwellTimes", "TelegraphResult", "simulate_telegraph"]
 
 METHODS = ("steps", "events")
 #: Largest trace simulate_telegraph allocates (one byte per junction and record).

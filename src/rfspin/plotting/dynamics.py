@@ -12,7 +12,7 @@ import numpy as np
 
 from .core import figure, save_figure
 
-__all__ = ["plot_arnold_tongue", "plot_oscillator_power", "plot_spectrum"]
+__all__ = ["plot_arnold_tongue", "plot_network_transient", "plot_oscillator_power", "plot_spectrum"]
 
 
 def plot_oscillator_power(time_s: np.ndarray, power: np.ndarray, current_a: np.ndarray, p0: np.ndarray,
@@ -70,4 +70,22 @@ def plot_arnold_tongue(frequencies_hz: np.ndarray, amplitudes: np.ndarray, locke
     ax.set_ylabel("drive amplitude F (1/s)")
     ax.set_title("Arnold tongue")
     ax.legend(fontsize=7, loc="upper right")
+    return save_figure(fig, path)
+
+
+def plot_network_transient(time_s: np.ndarray, outputs: np.ndarray, static: np.ndarray, settling_time: float,
+                           latency: float, path: str | Path) -> Path:
+    """Output voltages (records, n_out) after the input switches on, the static outputs dashed, the
+    settling time and the energy model's latency as vertical lines."""
+    fig, ax = figure(figsize=(7, 3.8))
+    for j in range(outputs.shape[1]):
+        ax.plot(time_s * 1e6, outputs[:, j] * 1e3, lw=0.9, color=f"C{j % 10}")
+        ax.axhline(static[j] * 1e3, color=f"C{j % 10}", ls="--", lw=0.6)
+    if np.isfinite(settling_time):
+        ax.axvline(settling_time * 1e6, color="k", lw=1.0, label=f"settled (1 %): {settling_time * 1e6:.3g} us")
+    ax.axvline(latency * 1e6, color="C3", lw=1.0, ls=":", label=f"energy-model latency: {latency * 1e6:.3g} us")
+    ax.set_xlabel("time after the input switches on (us)")
+    ax.set_ylabel("output voltage (mV)")
+    ax.set_title("RF network in time (dashed: static forward pass)")
+    ax.legend(fontsize=7)
     return save_figure(fig, path)
