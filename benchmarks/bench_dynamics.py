@@ -28,6 +28,10 @@ import sys
 import time
 from pathlib import Path
 
+# idle OpenMP threads sleep instead of spinning: on a shared machine spinning threads steal the
+# cores the working ones need (set before torch loads its OpenMP runtime; an explicit setting wins)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import numpy as np
 import torch
 
@@ -41,8 +45,8 @@ from rfspin.dynamics.junction_params import BOLTZMANN_CONSTANT
 PARAMS = ROSS2023_OSCILLATOR
 CURRENT = 3 * PARAMS.threshold_current
 DT = 10e-9
-STEPS = {1: 10_000, 1000: 3_000, 100_000: 300}
-BASELINE_STEPS = {1: 1_000, 1000: 500, 100_000: 30}
+STEPS = {1: 5_000, 1000: 2_000, 100_000: 200}
+BASELINE_STEPS = {1: 500, 1000: 300, 100_000: 20}
 REPEATS = 3
 
 

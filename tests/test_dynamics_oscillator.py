@@ -144,3 +144,17 @@ def test_time_step_error_names_the_limit():
         OscillatorSimConfig(duration=-1.0, time_step=1e-9)
     with pytest.raises(RfspinError, match="f0"):
         replace(ROSS2023_OSCILLATOR, nonlinear_frequency_shift=-30e6)
+
+
+def test_in_place_and_autograd_paths_agree_with_drive_coupling_and_noise():
+    params = replace(ROSS2023_OSCILLATOR, nonlinear_frequency_shift=1e6)
+    current = torch.tensor([20e-6, 25e-6, 30e-6], dtype=F64)
+    coupling = torch.tensor([[0, 1e4, 0], [1e4, 0, 2e4j], [0, -2e4j, 0]], dtype=torch.complex128)
+    config = OscillatorSimConfig(duration=1e-6, time_step=5e-9, record_every=20)
+    drives = (RFDrive(20.3e6, 3e4, 0.5),)
+    fast = simulate_oscillators(params, current, config, drives=drives, coupling=coupling, trials=2,
+                                generator=torch.Generator().manual_seed(3), dtype=F64)
+    grad_current = current.clone().requires_grad_(True)
+    slow = simulate_oscillators(params, grad_current, config, drives=drives, coupling=coupling, trials=2,
+                                generator=torch.Generator().manual_seed(3), dtype=F64)
+    torch.testing.assert_close(slow.amplitude.detach(), fast.amplitude, rtol=1e-10, atol=1e-12)
