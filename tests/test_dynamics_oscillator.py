@@ -158,3 +158,23 @@ def test_in_place_and_autograd_paths_agree_with_drive_coupling_and_noise():
     slow = simulate_oscillators(params, grad_current, config, drives=drives, coupling=coupling, trials=2,
                                 generator=torch.Generator().manual_seed(3), dtype=F64)
     torch.testing.assert_close(slow.amplitude.detach(), fast.amplitude, rtol=1e-10, atol=1e-12)
+
+
+def test_spectrum_parseval_and_lorentzian_fit():
+    from rfspin.dynamics.spectrum import fit_lorentzian, lorentzian, power_spectrum
+
+    # a pure tone 3 kHz above the reference: all the power in one bin at f_r + 3 kHz
+    dt, n = 1e-6, 1000
+    t = torch.arange(n, dtype=F64) * dt
+    tone = torch.polar(torch.full_like(t, 0.5), -2 * math.pi * 3e3 * t)[:, None]
+    freqs, spectrum = power_spectrum(tone, dt, 1e6, average_dims=())
+    assert float(freqs[spectrum[:, 0].argmax()]) == pytest.approx(1e6 + 3e3)
+    assert float(spectrum[:, 0].sum() * (freqs[1] - freqs[0])) == pytest.approx(0.25)
+    # an exact Lorentzian (FWHM 20 kHz at 1.003 MHz) is fitted exactly
+    f = torch.linspace(0.9e6, 1.1e6, 2001, dtype=F64)
+    exact = 2e-6 / (1 + ((f - 1.003e6) / 10e3) ** 2) + 1e-9
+    fit = fit_lorentzian(f, exact)
+    assert fit.fwhm == pytest.approx(20e3, rel=1e-6) and fit.center == pytest.approx(1.003e6, rel=1e-9)
+    torch.testing.assert_close(lorentzian(f, fit), exact, rtol=1e-6, atol=0)
+    with pytest.raises(RfspinError):
+        fit_lorentzian(f, torch.zeros_like(f))
