@@ -178,3 +178,15 @@ def test_spectrum_parseval_and_lorentzian_fit():
     torch.testing.assert_close(lorentzian(f, fit), exact, rtol=1e-6, atol=0)
     with pytest.raises(RfspinError):
         fit_lorentzian(f, torch.zeros_like(f))
+
+
+def test_rectified_voltage_of_the_emitted_power():
+    from rfspin.dynamics.oscillator import rectified_voltage
+    from rfspin.physics.params import ROSS2023_RESONATOR as RES
+
+    power = emitted_power(torch.tensor([0.5], dtype=F64), torch.tensor([40e-6], dtype=F64), ROSS2023_OSCILLATOR)
+    torch.testing.assert_close(power, torch.tensor([1e-6], dtype=F64))  # P_max at the clamp current
+    f_r = 50e6
+    peak = rectified_voltage(power, f_r * (1 + RES.damping), f_r, RES)  # x = +1: antisymmetric extremum +K
+    torch.testing.assert_close(peak, power * RES.sensitivity)
+    assert float(rectified_voltage(power, f_r, f_r, RES)) == 0.0
