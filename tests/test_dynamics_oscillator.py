@@ -190,3 +190,16 @@ def test_rectified_voltage_of_the_emitted_power():
     peak = rectified_voltage(power, f_r * (1 + RES.damping), f_r, RES)  # x = +1: antisymmetric extremum +K
     torch.testing.assert_close(peak, power * RES.sensitivity)
     assert float(rectified_voltage(power, f_r, f_r, RES)) == 0.0
+
+
+def test_trace_emitted_power_and_rectified_voltage():
+    from rfspin.physics.params import ROSS2023_RESONATOR as RES
+
+    current = torch.tensor([20e-6, 40e-6], dtype=F64)
+    config = OscillatorSimConfig(duration=20e-6, time_step=5e-9, record_every=100)
+    trace = simulate_oscillators(ROSS2023_OSCILLATOR, current, config, temperature=0.0, dtype=F64)
+    torch.testing.assert_close(trace.emitted_power(ROSS2023_OSCILLATOR)[-1, 0], _neuron_power(current), rtol=1e-3,
+                               atol=0)
+    f_r = 20e6 / (1 + RES.damping)  # the oscillators' 20 MHz sits at x = +1 of this resonator: V = K P
+    voltage = trace.rectified_voltage(ROSS2023_OSCILLATOR, f_r, RES)[-1, 0]
+    torch.testing.assert_close(voltage, RES.sensitivity * _neuron_power(current), rtol=1e-3, atol=0)
