@@ -8,8 +8,8 @@ drift of the auto-oscillator equation is, for p = re^2 + im^2,
     det = 2 pi (f0 - f_r) + N_rad p (detuning)           [rad/s]
     d re/dt = g re + det im + Re f_e,   d im/dt = g im - det re + Im f_e
 
-and the noise per real component is b dW with b = s sqrt(1 + Q p), s^2 = G_G k_B T / E_0 dt
-folded into the pre-drawn N(0, 1) numbers. Two implementations of the same step: an in-place
+and the noise per real component is b dW with b = sqrt(1 + Q p) and dW = s N(0, 1),
+s^2 = G_G k_B T / E_0 dt (s applied inside the fused updates). Two implementations of the same step: an in-place
 one on preallocated buffers (fast, no autograd) and a functional one (autograd through every
 step); :func:`run_heun` picks the functional one when an input requires grad.
 """
@@ -76,6 +76,7 @@ def _step_functional(p: HeunProblem, re, im, a0, a1, fa, fb, w_re, w_im):
     d1_re, d1_im, p1 = _drift(p, re, im, a0, a1, *fa)
     pr_re, pr_im = re + dt * d1_re, im + dt * d1_im
     if w_re is not None:
+        w_re, w_im = p.noise_scale * w_re, p.noise_scale * w_im
         b1 = torch.sqrt(torch.clamp(1.0 + q * p1, min=0.0))
         pr_re, pr_im = pr_re + b1 * w_re, pr_im + b1 * w_im
     d2_re, d2_im, p2 = _drift(p, pr_re, pr_im, a0, a1, *fb)
@@ -144,16 +145,16 @@ def _step_inplace(p: HeunProblem, bufs: _Buffers, re, im, a0, a1, fa, fb, w_re, 
     pr_re, pr_im = pd_re, pd_im
     if w_re is not None:
         b1 = _noise_amplitude(bufs.power, q, bufs.b1)
-        pr_re = torch.addcmul(pd_re, b1, w_re, out=bufs.pr_re)
-        pr_im = torch.addcmul(pd_im, b1, w_im, out=bufs.pr_im)
+        pr_re = torch.addcmul(pd_re, b1, w_re, value=p.noise_scale, out=bufs.pr_re)
+        pr_im = torch.addcmul(pd_im, b1, w_im, value=p.noise_scale, out=bufs.pr_im)
     _gain_and_detuning(p, bufs, pr_re, pr_im, a0, a1)
     re.add_(pd_re)
     im.add_(pd_im)
     _add_drift(p, bufs, pr_re, pr_im, *fb, re, im, dt)
     if w_re is not None:
         b_sum = _noise_amplitude(bufs.power, q, bufs.power).add_(bufs.b1)
-        re.addcmul_(b_sum, w_re)
-        im.addcmul_(b_sum, w_im)
+        re.addcmul_(b_sum, w_re, value=p.noise_scale)
+        im.addcmul_(b_sum, w_im, value=p.noise_scale)
     re.mul_(0.5)
     im.mul_(0.5)
 
@@ -181,8 +182,8 @@ def run_heun(problem: HeunProblem, re: Tensor, im: Tensor, n_steps: int, record_
     while step < n_steps:
         size = min(chunk, n_steps - step)
         if noisy:
+            # unit normals; the scale s is applied inside the fused updates (no extra pass)
             noise = random_normal((size, 2, trials, n), generator, dtype=dtype, device=device)
-            noise.mul_(problem.noise_scale)
         drive = problem.drive(step, size) if problem.drive is not None else None
         for k in range(size):
             s = step + k
