@@ -13,8 +13,9 @@ One run, ``--threads`` (default 2) torch/NumPy threads, float32:
   dt = 0.1 ps as macrospin LLG needs) in junction-steps per second;
 - junctions: :func:`benchmarks.dynamics_junction_bench.run` (superparamagnetic junctions).
 
-Each figure is the best of ``REPEATS`` timed runs after a warm-up; the machine may be shared, so
-the load average is printed beside the table and per-CPU-second rates are given too.
+Each figure is the best of ``REPEATS`` timed runs after a warm-up, the methods timed in turn in
+every repeat; the machine may be shared, so the load average is printed beside the table and
+per-CPU-second rates (process time of all threads) are given too.
 
     python benchmarks/bench_dynamics.py [--threads 2] [--sizes 1 1000 100000] [--no-junctions]
 """
@@ -27,6 +28,10 @@ import os
 import sys
 import time
 from pathlib import Path
+
+# idle OpenMP threads sleep instead of spinning: on a shared machine spinning threads steal the
+# cores the working ones need (set before torch loads its OpenMP runtime; an explicit setting wins)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import torch
@@ -41,8 +46,8 @@ from rfspin.dynamics.junction_params import BOLTZMANN_CONSTANT
 PARAMS = ROSS2023_OSCILLATOR
 CURRENT = 3 * PARAMS.threshold_current
 DT = 10e-9
-STEPS = {1: 10_000, 1000: 3_000, 100_000: 300}
-BASELINE_STEPS = {1: 1_000, 1000: 500, 100_000: 30}
+STEPS = {1: 5_000, 1000: 2_000, 100_000: 200}
+BASELINE_STEPS = {1: 500, 1000: 500, 100_000: 200}
 REPEATS = 3
 
 
@@ -56,13 +61,30 @@ def _best(measure, repeats=REPEATS):
     return min(runs)
 
 
-def time_rfspin(n: int, steps: int):
+def _timed(measure) -> tuple[float, float]:
+    start, cpu = time.perf_counter(), time.process_time()
+    measure()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def interleaved(runners: dict, repeats: int = REPEATS) -> dict:
+    """Best (wall s, cpu s) of each runner, the runners timed in turn in every repeat so that they
+    all meet the same stretches of other people's load."""
+    times = {name: [] for name in runners}
+    for _ in range(repeats):
+        for name, run in runners.items():
+            times[name].append(_timed(run))
+    return {name: min(values) for name, values in times.items()}
+
+
+def prepare_rfspin(n: int, steps: int):
+    """A warmed-up callable running ``steps`` steps of n oscillators."""
     current = torch.full((n,), CURRENT)
     config = OscillatorSimConfig(duration=steps * DT, time_step=DT, record_every=None)
     generator = torch.Generator().manual_seed(0)
     simulate_oscillators(PARAMS, current, OscillatorSimConfig(duration=20 * DT, time_step=DT, record_every=None),
                          generator=generator)
-    return _best(lambda: simulate_oscillators(PARAMS, current, config, generator=generator))
+    return lambda: simulate_oscillators(PARAMS, current, config, generator=generator)
 
 
 def _coefficients():
@@ -72,7 +94,7 @@ def _coefficients():
     return g * (zeta - 1), g * (zeta + PARAMS.nonlinear_damping), PARAMS.nonlinear_frequency_shift_rad, noise
 
 
-def time_numpy(n: int, steps: int):
+def prepare_numpy(n: int, steps: int):
     a0, a1, shift, noise = _coefficients()
     q = PARAMS.nonlinear_damping
     rng = np.random.default_rng(0)
@@ -101,10 +123,10 @@ def time_numpy(n: int, steps: int):
         return re, im
 
     loop()
-    return _best(loop)
+    return loop
 
 
-def time_torchsde(n: int, steps: int):
+def prepare_torchsde(n: int, steps: int):
     import torchsde
 
     a0, a1, shift, noise = _coefficients()
@@ -133,7 +155,7 @@ def time_torchsde(n: int, steps: int):
             torchsde.sdeint(sde, y0, ts, method="heun", dt=DT, adaptive=False)
 
     solve()
-    return _best(solve)
+    return solve
 
 
 def time_cmtj(seconds: float = 20e-9, dt: float = 1e-13):
@@ -179,21 +201,24 @@ def main(argv=None) -> int:
     for n in args.sizes:
         steps, base = STEPS.get(n, max(50, 2_000_000 // n)), BASELINE_STEPS.get(n, max(20, 200_000 // n))
         row = {"n": n}
-        for name, timer, count in (("rfspin", time_rfspin, steps), ("numpy", time_numpy, base),
-                                   ("torchsde", time_torchsde, base)):
-            w, c = timer(n, count)
-            row[name], row[name + "_cpu"] = n * count / w, n * count / c
+        counts = {"rfspin": steps, "numpy": base, "torchsde": base}
+        runners = {"rfspin": prepare_rfspin(n, steps), "numpy": prepare_numpy(n, base),
+                   "torchsde": prepare_torchsde(n, base)}
+        for name, (w, c) in interleaved(runners).items():
+            row[name], row[name + "_cpu"] = n * counts[name] / w, n * counts[name] / c
         rows.append(row)
         print(f"  {n:>7,} oscillators done", file=sys.stderr, flush=True)
     load = os.getloadavg()
     print(f"\nSpin-torque oscillators (ROSS2023 at 3 I_th, 300 K noise, stochastic Heun, dt = 10 ns), "
           f"{args.threads} thread(s), float32, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"{'oscillators':>11} {'rfspin':>10} {'numpy loop':>11} {'torchsde':>10} {'vs numpy':>9} "
-          f"{'vs torchsde':>12} {'vs cmtj':>8} {'rfspin/CPU-s':>13} {'vs cmtj CPU':>12}")
+          f"{'vs torchsde':>12} {'vs cmtj':>8}   per CPU-s: {'rfspin':>9} {'numpy':>9} {'torchsde':>9} "
+          f"{'vs cmtj':>8}")
     for r in rows:
         print(f"{r['n']:>11,} {r['rfspin']:>10.3g} {r['numpy']:>11.3g} {r['torchsde']:>10.3g} "
               f"{r['rfspin'] / r['numpy']:>8.1f}x {r['rfspin'] / r['torchsde']:>11.1f}x "
-              f"{r['rfspin'] / cmtj_rate:>7.1f}x {r['rfspin_cpu']:>13.3g} {r['rfspin_cpu'] / cmtj_cpu:>11.1f}x")
+              f"{r['rfspin'] / cmtj_rate:>7.1f}x   {'':>10} {r['rfspin_cpu']:>9.3g} {r['numpy_cpu']:>9.3g} "
+              f"{r['torchsde_cpu']:>9.3g} {r['rfspin_cpu'] / cmtj_cpu:>7.1f}x")
     print(f"cmtj single-junction STO (macrospin LLG + STT, 300 K, Heun, dt = 0.1 ps): {cmtj_rate:.3g} junction-steps/s "
           f"({cmtj_cpu:.3g} per CPU-s)")
     print("(oscillator-steps per wall-clock second unless marked CPU-s; target at 1e5: >= 5e7 and >= 100x cmtj)")

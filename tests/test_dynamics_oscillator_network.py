@@ -48,3 +48,19 @@ def test_cli_missing_run_folder_exits_2(tmp_path, capsys):
     assert main(["simulate", "network", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_cli_runs_a_chip_program_in_time(tmp_path):
+    import json
+
+    from rfspin.program import write_program
+
+    net = RFNetwork(NetworkSpec(sizes=(2, 4, 2), min_frequency=30e6, max_frequency=90e6, input_power=2e-6),
+                    generator=torch.Generator().manual_seed(0))
+    program = write_program(net, tmp_path / "program.json")
+    out = tmp_path / "time"
+    assert main(["simulate", "network", str(program), "--task", "nonlinear2d", "--sample", "3", "--duration-us", "10",
+                 "--time-step-ns", "20", "--out", str(out), "--no-plot"]) == 0
+    summary = json.loads((out / "network_time.json").read_text())
+    assert summary["steady_state_deviation"] <= 1e-3 and summary["energy_model_latency_s"] > 0
+    assert summary["settling_time_s"] is not None and summary["settling_time_s"] < 10e-6

@@ -1,5 +1,8 @@
 """``rfspin simulate network RUN_DIR``: a trained RF network in time, for one input.
 
+RUN_DIR is a run folder of ``rfspin train``, or a chip program file (program.json) with
+``--task`` naming the data.
+
 The test sample ``--sample K`` of the run's task switches on at t = 0 (from the state with all
 inputs off); every oscillator follows its amplitude equation and every chain a first-order
 response at its resonators' half linewidth (rfspin.nn.time_domain.run_network_in_time). Reports
@@ -28,7 +31,9 @@ def register(subparsers) -> None:
         description="\n\n".join(__doc__.split("\n\n")[1:]).replace("``", ""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run folder of rfspin train")
+    p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run folder of rfspin train, or a chip program file")
+    p.add_argument("--task", default=None, help="task whose test sample to use (default: the run's; required "
+                                                  "for a chip program)")
     p.add_argument("--sample", type=int, default=0, metavar="K", help="index of the test sample (default 0)")
     p.add_argument("--duration-us", type=float, default=20.0, help="simulated window in us (default 20)")
     p.add_argument("--time-step-ns", type=float, default=None,

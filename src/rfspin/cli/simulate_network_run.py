@@ -12,6 +12,7 @@ from ..errors import RfspinError
 from ..fileio import atomic_write_json
 from ..nn.network import RFNetwork
 from ..nn.time_domain import run_network_in_time
+from ..program import network_from_program, read_program
 from ..tasks import load_run_model, task_for
 from ..tasks.experiment import read_run_metrics
 from ..validation import check_number
@@ -23,11 +24,23 @@ def run_network(args: argparse.Namespace) -> int:
     duration = check_number(args.duration_us, "--duration-us", gt=0.0) * 1e-6
     time_step = None if args.time_step_ns is None else check_number(args.time_step_ns, "--time-step-ns", gt=0.0) * 1e-9
     preset = preset_for(args.energy_preset)
-    stored = read_run_metrics(args.run_dir)
-    model = load_run_model(args.run_dir, "cpu")
+    if Path(args.run_dir).is_file():  # a chip program
+        if args.task is None:
+            raise RfspinError("a chip program needs --task (whose test sample to run)")
+        stored = {"task": args.task, "seed": 0}
+        model = network_from_program(read_program(args.run_dir))
+        default_out = Path(args.run_dir).with_suffix("")
+    else:
+        stored = dict(read_run_metrics(args.run_dir))
+        stored["task"] = args.task or stored["task"]
+        model = load_run_model(args.run_dir, "cpu")
+        default_out = Path(args.run_dir)
     if not isinstance(model, RFNetwork):
         raise RfspinError(f"{args.run_dir}: simulate network needs a dense RF network (got {type(model).__name__})")
     data = task_for(stored["task"]).load(int(stored.get("seed", 0)), None)
+    if data.x_test.shape[1] != model.spec.sizes[0]:
+        raise RfspinError(f"network inputs {model.spec.sizes[0]} do not fit task {stored['task']!r} "
+                          f"({data.x_test.shape[1]} features)")
     count = len(data.x_test)
     sample = check_number(args.sample, "--sample", ge=0, integer=True)
     if sample >= count:
@@ -35,7 +48,7 @@ def run_network(args: argparse.Namespace) -> int:
     x = torch.as_tensor(data.x_test[sample])
     result = run_network_in_time(model, x, duration=duration, time_step=time_step, resonators=args.resonators)
     latency = estimate_energy(network_counts(model), preset).latency_s
-    out = args.out or Path(args.run_dir) / f"time-domain-sample{sample}"
+    out = args.out or default_out / f"time-domain-sample{sample}"
     summary = {
         "run_dir": str(args.run_dir), "task": stored["task"], "sample": sample, "sizes": list(model.spec.sizes),
         "resonators": args.resonators, "time_step_s": result.time_step, "duration_s": float(result.time_s[-1]),

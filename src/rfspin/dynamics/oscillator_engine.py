@@ -8,8 +8,8 @@ drift of the auto-oscillator equation is, for p = re^2 + im^2,
     det = 2 pi (f0 - f_r) + N_rad p (detuning)           [rad/s]
     d re/dt = g re + det im + Re f_e,   d im/dt = g im - det re + Im f_e
 
-and the noise per real component is b dW with b = s sqrt(1 + Q p), s^2 = G_G k_B T / E_0 dt
-folded into the pre-drawn N(0, 1) numbers. Two implementations of the same step: an in-place
+and the noise per real component is b dW with b = sqrt(1 + Q p) and dW = s N(0, 1),
+s^2 = G_G k_B T / E_0 dt (s applied inside the fused updates). Two implementations of the same step: an in-place
 one on preallocated buffers (fast, no autograd) and a functional one (autograd through every
 step); :func:`run_heun` picks the functional one when an input requires grad.
 """
@@ -76,6 +76,7 @@ def _step_functional(p: HeunProblem, re, im, a0, a1, fa, fb, w_re, w_im):
     d1_re, d1_im, p1 = _drift(p, re, im, a0, a1, *fa)
     pr_re, pr_im = re + dt * d1_re, im + dt * d1_im
     if w_re is not None:
+        w_re, w_im = p.noise_scale * w_re, p.noise_scale * w_im
         b1 = torch.sqrt(torch.clamp(1.0 + q * p1, min=0.0))
         pr_re, pr_im = pr_re + b1 * w_re, pr_im + b1 * w_im
     d2_re, d2_im, p2 = _drift(p, pr_re, pr_im, a0, a1, *fb)
@@ -91,52 +92,71 @@ class _Buffers:
     """Preallocated work tensors for the in-place step."""
 
     def __init__(self, like: Tensor) -> None:
-        for name in ("power", "gain", "det", "d1_re", "d1_im", "d2_re", "d2_im", "pr_re", "pr_im", "b1", "tmp"):
+        for name in ("power", "gain", "det", "pd_re", "pd_im", "pr_re", "pr_im", "b1"):
             setattr(self, name, torch.empty_like(like))
 
 
-def _drift_into(p: HeunProblem, bufs: _Buffers, re, im, a0, a1, f_re, f_im, out_re, out_im) -> Tensor:
-    """In-place drift into out_re/out_im; returns the power buffer."""
-    power, gain, det = bufs.power, bufs.gain, bufs.det
+def _gain_and_detuning(p: HeunProblem, bufs: _Buffers, re: Tensor, im: Tensor, a0: Tensor, a1: Tensor) -> Tensor:
+    """g = a0 - a1 p and det = 2 pi (f0 - f_r) + N_rad p into bufs.gain, bufs.det; returns p (bufs.power)."""
+    power = bufs.power
     torch.mul(re, re, out=power).addcmul_(im, im)
-    torch.addcmul(a0, a1, power, value=-1.0, out=gain)
-    torch.add(p.detuning0, power, alpha=p.shift, out=det)
-    torch.mul(gain, re, out=out_re).addcmul_(det, im)
-    torch.mul(gain, im, out=out_im).addcmul_(det, re, value=-1.0)
-    if p.coupling is not None:
-        w_re, w_im = p.coupling
-        out_re.addmm_(re, w_re).addmm_(im, w_im, alpha=-1.0)
-        out_im.addmm_(re, w_im).addmm_(im, w_re)
-    if f_re is not None:
-        out_re.add_(f_re)
-        out_im.add_(f_im)
+    torch.addcmul(a0, a1, power, value=-1.0, out=bufs.gain)
+    torch.add(p.detuning0, power, alpha=p.shift, out=bufs.det)
     return power
 
 
+def _add_drift(p: HeunProblem, bufs: _Buffers, re, im, f_re, f_im, out_re, out_im, scale: float) -> None:
+    """out += scale x drift(re, im), with g and det of (re, im) already in bufs (out must not alias re, im)."""
+    out_re.addcmul_(bufs.gain, re, value=scale).addcmul_(bufs.det, im, value=scale)
+    out_im.addcmul_(bufs.gain, im, value=scale).addcmul_(bufs.det, re, value=-scale)
+    if p.coupling is not None:
+        w_re, w_im = p.coupling
+        out_re.addmm_(re, w_re, alpha=scale).addmm_(im, w_im, alpha=-scale)
+        out_im.addmm_(re, w_im, alpha=scale).addmm_(im, w_re, alpha=scale)
+    if f_re is not None:
+        out_re.add_(f_re, alpha=scale)
+        out_im.add_(f_im, alpha=scale)
+
+
+def _noise_amplitude(power: Tensor, q: float, out: Tensor) -> Tensor:
+    """sqrt(1 + Q p) into ``out`` (may be ``power`` itself)."""
+    torch.mul(power, q, out=out).add_(1.0)
+    if q < 0:  # 1 + Q p >= 0 unless p > 1/|Q|
+        out.clamp_(min=0.0)
+    return out.sqrt_()
+
+
 def _step_inplace(p: HeunProblem, bufs: _Buffers, re, im, a0, a1, fa, fb, w_re, w_im) -> None:
+    """One Heun step in place, as x_{n+1} = (x_n + x_pd + dt a(x~) + (b1 + b2) dW) / 2 with
+    x_pd = x_n + dt a(x_n) and x~ = x_pd + b1 dW (the same update as the functional step)."""
     dt, q = p.time_step, p.nonlinear_damping
-    power = _drift_into(p, bufs, re, im, a0, a1, *fa, bufs.d1_re, bufs.d1_im)
-    torch.add(re, bufs.d1_re, alpha=dt, out=bufs.pr_re)
-    torch.add(im, bufs.d1_im, alpha=dt, out=bufs.pr_im)
+    # deterministic predictor x_pd = x + dt a(x): its first term written straight into the buffer
+    _gain_and_detuning(p, bufs, re, im, a0, a1)
+    pd_re, pd_im = bufs.pd_re, bufs.pd_im
+    torch.addcmul(re, bufs.gain, re, value=dt, out=pd_re).addcmul_(bufs.det, im, value=dt)
+    torch.addcmul(im, bufs.gain, im, value=dt, out=pd_im).addcmul_(bufs.det, re, value=-dt)
+    if p.coupling is not None:
+        w_c_re, w_c_im = p.coupling
+        pd_re.addmm_(re, w_c_re, alpha=dt).addmm_(im, w_c_im, alpha=-dt)
+        pd_im.addmm_(re, w_c_im, alpha=dt).addmm_(im, w_c_re, alpha=dt)
+    if fa[0] is not None:
+        pd_re.add_(fa[0], alpha=dt)
+        pd_im.add_(fa[1], alpha=dt)
+    pr_re, pr_im = pd_re, pd_im
     if w_re is not None:
-        torch.mul(power, q, out=bufs.b1).add_(1.0)
-        if q < 0:  # 1 + Q p >= 0 unless p > 1/|Q|
-            bufs.b1.clamp_(min=0.0)
-        bufs.b1.sqrt_()
-        bufs.pr_re.addcmul_(bufs.b1, w_re)
-        bufs.pr_im.addcmul_(bufs.b1, w_im)
-    power = _drift_into(p, bufs, bufs.pr_re, bufs.pr_im, a0, a1, *fb, bufs.d2_re, bufs.d2_im)
-    half = 0.5 * dt
-    re.add_(bufs.d1_re, alpha=half).add_(bufs.d2_re, alpha=half)
-    im.add_(bufs.d1_im, alpha=half).add_(bufs.d2_im, alpha=half)
+        b1 = _noise_amplitude(bufs.power, q, bufs.b1)
+        pr_re = torch.addcmul(pd_re, b1, w_re, value=p.noise_scale, out=bufs.pr_re)
+        pr_im = torch.addcmul(pd_im, b1, w_im, value=p.noise_scale, out=bufs.pr_im)
+    _gain_and_detuning(p, bufs, pr_re, pr_im, a0, a1)
+    re.add_(pd_re)
+    im.add_(pd_im)
+    _add_drift(p, bufs, pr_re, pr_im, *fb, re, im, dt)
     if w_re is not None:
-        # b = (b1 + b2) / 2, b2 = sqrt(1 + Q p2), built in the power buffer
-        power.mul_(q).add_(1.0)
-        if q < 0:
-            power.clamp_(min=0.0)
-        power.sqrt_().add_(bufs.b1).mul_(0.5)
-        re.addcmul_(power, w_re)
-        im.addcmul_(power, w_im)
+        b_sum = _noise_amplitude(bufs.power, q, bufs.power).add_(bufs.b1)
+        re.addcmul_(b_sum, w_re, value=p.noise_scale)
+        im.addcmul_(b_sum, w_im, value=p.noise_scale)
+    re.mul_(0.5)
+    im.mul_(0.5)
 
 
 def run_heun(problem: HeunProblem, re: Tensor, im: Tensor, n_steps: int, record_every: int | None,
@@ -162,8 +182,8 @@ def run_heun(problem: HeunProblem, re: Tensor, im: Tensor, n_steps: int, record_
     while step < n_steps:
         size = min(chunk, n_steps - step)
         if noisy:
+            # unit normals; the scale s is applied inside the fused updates (no extra pass)
             noise = random_normal((size, 2, trials, n), generator, dtype=dtype, device=device)
-            noise.mul_(problem.noise_scale)
         drive = problem.drive(step, size) if problem.drive is not None else None
         for k in range(size):
             s = step + k

@@ -26,7 +26,8 @@ record_every, reference_frequency, max_step_fraction, progress)``, current: a te
 [A] or :class:`~rfspin.dynamics.junction_sim.PiecewiseCurrent`; ``simulate_oscillators(params,
 current, config, drives=(), coupling=None, trials=1, generator=None, ...)`` ->
 :class:`OscillatorTrace` (``amplitude`` records (records, trials, devices) complex, ``power``,
-``frequency``, ``record_times``, ``final_amplitude``). Autograd flows through every step when an
+``frequency``, ``record_times``, ``final_amplitude``, ``emitted_power(params)``,
+``rectified_voltage(params, f_r, resonator)``). Autograd flows through every step when an
 input requires grad (the loop is written out of place).
 """
 
@@ -43,7 +44,12 @@ from ..physics.params import MAX_FREQUENCY_HZ
 from ..validation import check_fields, check_number
 from .junction_params import BOLTZMANN_CONSTANT
 from .junction_sim import PiecewiseCurrent
-from .oscillator import instantaneous_frequency, steady_state_power
+from .oscillator import (
+    emitted_power,
+    instantaneous_frequency,
+    rectified_voltage,
+    steady_state_power,
+)
 from .oscillator_engine import HeunProblem, run_heun
 from .oscillator_params import AutoOscillatorParams
 
@@ -167,6 +173,18 @@ class OscillatorTrace:
         if self.amplitude is None:
             raise RfspinError("OscillatorTrace.frequency: nothing was recorded (record_every = None)")
         return instantaneous_frequency(self.amplitude, self.sample_interval, self.reference_frequency)
+
+    def emitted_power(self, params: AutoOscillatorParams) -> Tensor:
+        """Emitted RF power A p (dR/R beta)^2 R I^2 at the records (records, trials, devices) [W]."""
+        if self.amplitude is None:
+            raise RfspinError("OscillatorTrace.emitted_power: nothing was recorded (record_every = None)")
+        return emitted_power(self.power, self.current.unsqueeze(1).to(self.power.dtype), params)
+
+    def rectified_voltage(self, params: AutoOscillatorParams, resonance_frequency, resonator) -> Tensor:
+        """Voltage a spin-diode resonator (``ResonatorParams``) at ``resonance_frequency`` [Hz] rectifies
+        from each oscillator's emitted power at its instantaneous frequency, (records - 1, trials, devices) [V]."""
+        power = self.emitted_power(params)
+        return rectified_voltage(power[1:], self.frequency, resonance_frequency, resonator)
 
     def lab_frame(self) -> Tensor:
         """c = c' exp(-i 2 pi f_r t) at the records (complex) [1]."""
