@@ -75,7 +75,7 @@ def test_node_states_follow_the_exact_power_transient():
     p = _p0(zeta_b)
     expected = []
     for k in range(20):
-        zeta = min(zeta_b * (1 + config.input_scaling * u[0, k]), P.max_current_ratio)
+        zeta = min(zeta_b * (1 + config.input_scaling * u[0, k]), config.max_current_ratio)
         r, p_inf = 2 * G * (zeta - 1), _p0(zeta)
         p = p_inf / (1 + (p_inf / p - 1) * math.exp(-r * theta))
         expected.append(p)
@@ -100,7 +100,8 @@ def test_thermal_power_fluctuations_match_linear_theory():
     = p0 D / G_p. 200 utterances x 25 samples, 3 relaxation times apart (correlation e^-3):
     the sample variance has a relative standard error of ~2 %, nonlinear corrections are of order
     the relative fluctuation squared (~2 %): a 15 % bound holds with > 99 % probability."""
-    config = ReservoirConfig(nodes=5, input_scaling=0.0, temperature=300.0, theta_fraction=3.0, steps_per_node=12)
+    config = ReservoirConfig(nodes=5, input_scaling=0.0, temperature=300.0, theta_fraction=3.0, steps_per_node=12,
+                             bias_current_ratio=1.5, max_current_ratio=2.0)
     frames = [np.zeros((6, 2), dtype=np.float32)] * 200
     states = np.stack(run_reservoir(frames, P, config, generator=make_generator("cpu", 5), dtype=torch.float64))
     late = states[:, 1:, :].reshape(-1)

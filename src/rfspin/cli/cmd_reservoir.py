@@ -31,9 +31,9 @@ def register(sub) -> None:
     p.add_argument("--coupling", type=float, default=0.0,
                    help="coupling between the K oscillators in units of G_G (default 0: independent)")
     p.add_argument("--temperature", type=float, default=300.0, help="temperature [K] (default 300; 0: no noise)")
-    p.add_argument("--bias", type=float, default=1.5, help="bias current / threshold current (default 1.5)")
-    p.add_argument("--input-scaling", type=float, nargs="+", default=[0.15, 0.3, 0.6],
-                   help="candidate input scalings, chosen by CV on the training set (default 0.15 0.3 0.6)")
+    p.add_argument("--bias", type=float, default=2.0, help="bias current / threshold current (default 2)")
+    p.add_argument("--input-scaling", type=float, nargs="+", default=[0.25, 0.5, 1.0],
+                   help="candidate input scalings, chosen by CV on the training set (default 0.25 0.5 1)")
     p.add_argument("--preset", default="torrejon2017", help=lazy_help(_preset_help))
     p.add_argument("--no-esn", action="store_true", help="skip the echo-state-network baseline")
     p.add_argument("--seed", type=int, default=0, help="seed of mask, noise and CV folds (default 0)")

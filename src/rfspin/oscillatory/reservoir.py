@@ -64,7 +64,10 @@ class ReservoirConfig:
         theta: time each virtual neuron's current is held [s]; None: ``theta_fraction`` of the
             power relaxation time 1 / (2 G_p) at the bias current.
         theta_fraction: theta in units of 1 / (2 G_p) when ``theta`` is None [1].
-        bias_current_ratio: I_b / I_th, the operating point [1].
+        bias_current_ratio: I_b / I_th, the operating point [1]. Far above threshold the thermal
+            fluctuations of p relative to p0, D(p0) / (G_p p0), are smaller (default 2).
+        max_current_ratio: current limit I_max / I_th (device protection; the input current is
+            clamped to [0, I_max]) [1].
         input_scaling: s, relative current modulation per unit of masked input [1].
         temperature: T [K]; 0 turns the thermal noise off.
         oscillators: K physical oscillators sharing the N virtual neurons (N divisible by K) [1].
@@ -77,8 +80,9 @@ class ReservoirConfig:
     nodes: int = 400
     theta: float | None = None
     theta_fraction: float = 0.3
-    bias_current_ratio: float = 1.5
-    input_scaling: float = 0.3
+    bias_current_ratio: float = 2.0
+    max_current_ratio: float = 4.0
+    input_scaling: float = 0.5
     temperature: float = 300.0
     oscillators: int = 1
     coupling: float = 0.0
@@ -87,7 +91,7 @@ class ReservoirConfig:
 
     def __post_init__(self) -> None:
         check_fields(self, nodes={"ge": 1, "le": 100_000}, theta_fraction={"gt": 0.0, "le": 100.0},
-                     bias_current_ratio={"gt": 1.0, "le": 1e3}, input_scaling={"ge": 0.0, "le": 100.0},
+                     bias_current_ratio={"gt": 1.0, "le": 1e3}, max_current_ratio={"gt": 1.0, "le": 1e3}, input_scaling={"ge": 0.0, "le": 100.0},
                      temperature={"ge": 0.0, "le": 1e4}, oscillators={"ge": 1, "le": 1024},
                      coupling={"ge": 0.0, "le": 100.0}, steps_per_node={"ge": 1, "le": 1000}, seed={"ge": 0})
         if self.theta is not None:
@@ -132,7 +136,7 @@ def _currents(frames: list[np.ndarray], mask: torch.Tensor, config: ReservoirCon
     k = config.oscillators
     per = config.nodes // k
     bias = config.bias_current_ratio * params.threshold_current
-    i_max = params.max_current_ratio * params.threshold_current
+    i_max = config.max_current_ratio * params.threshold_current
     out = torch.full((longest, per, len(frames), k), bias, dtype=torch.float64)
     for b, f in enumerate(frames):
         u = torch.from_numpy(np.asarray(f, dtype=np.float64)) @ mask  # (frames, N)
@@ -147,7 +151,7 @@ def steps_per_node(params: AutoOscillatorParams, config: ReservoirConfig) -> int
     if not (config.oscillators > 1 and config.coupling > 0):
         return config.steps_per_node
     theta = config.node_time(params)
-    i_max = params.max_current_ratio * params.threshold_current
+    i_max = config.max_current_ratio * params.threshold_current
     block = _coupling_matrix(config.oscillators, config.coupling, params.damping_rate, config.seed)
     f_ref = params.free_running_frequency + params.nonlinear_frequency_shift * float(
         (config.bias_current_ratio - 1) / (config.bias_current_ratio + params.nonlinear_damping))
@@ -209,7 +213,7 @@ def run_reservoir(
             raise RfspinError("run_reservoir: features contain NaN or infinite values")
     if config.temperature > 0 and generator is None:
         raise RfspinError("run_reservoir: a torch.Generator is required when the temperature is > 0 K")
-    rate = params.damping_rate * max(2.0 * (params.max_current_ratio - 1.0), 1.0 + abs(params.nonlinear_damping))
+    rate = params.damping_rate * max(2.0 * (config.max_current_ratio - 1.0), 1.0 + abs(params.nonlinear_damping))
     if rate * config.node_time(params) / config.steps_per_node > 0.5:
         raise RfspinError(f"steps_per_node = {config.steps_per_node}: theta / steps = "
                           f"{config.node_time(params) / config.steps_per_node:.3g} s is too coarse for the power "
