@@ -11,11 +11,8 @@ from .common import add_device_argument, device_from_args, lazy_help
 
 
 def _studies():
-    from ..tasks import (  # noqa: F401  (register torrejon2017, romera2018)
-        mnist,
-        reservoir,
-        vowels,
-    )
+    from ..tasks import mnist  # noqa: F401  (registers leroux2022)
+    from ..tasks import reservoir, vowels  # noqa: F401  (register torrejon2017, romera2018)
     from ..tasks.reproduce import STUDIES
 
     return STUDIES
