@@ -46,15 +46,14 @@ def main(argv=None) -> dict:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--nodes", type=int, default=400)
     parser.add_argument("--loop-utterances", type=int, default=30)
-    parser.add_argument("--limit", type=int, default=None, help="use only the first LIMIT utterances (quick check)")
+    parser.add_argument("--limit", type=int, default=None, help="use only LIMIT randomly chosen utterances (quick check)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     data = load_fsdd(args.data_dir)
-    feats = features_for(data.waveforms, data.sample_rate, FrontendConfig(name="mfcc"))
+    order = np.random.default_rng(1).permutation(len(data))[: args.limit or len(data)]  # a random subset
+    feats = features_for([data.waveforms[i] for i in order], data.sample_rate, FrontendConfig(name="mfcc"))
     (feats,) = standardize(feats)
-    if args.limit:
-        feats = feats[: args.limit]
-    config = ReservoirConfig(nodes=args.nodes, input_scaling=0.3)
+    config = ReservoirConfig(nodes=args.nodes, input_scaling=0.5)
     frames = sum(len(f) for f in feats)
     load_before = os.getloadavg()[0]
 
