@@ -144,3 +144,49 @@ def test_time_step_error_names_the_limit():
         OscillatorSimConfig(duration=-1.0, time_step=1e-9)
     with pytest.raises(RfspinError, match="f0"):
         replace(ROSS2023_OSCILLATOR, nonlinear_frequency_shift=-30e6)
+
+
+def test_in_place_and_autograd_paths_agree_with_drive_coupling_and_noise():
+    params = replace(ROSS2023_OSCILLATOR, nonlinear_frequency_shift=1e6)
+    current = torch.tensor([20e-6, 25e-6, 30e-6], dtype=F64)
+    coupling = torch.tensor([[0, 1e4, 0], [1e4, 0, 2e4j], [0, -2e4j, 0]], dtype=torch.complex128)
+    config = OscillatorSimConfig(duration=1e-6, time_step=5e-9, record_every=20)
+    drives = (RFDrive(20.3e6, 3e4, 0.5),)
+    fast = simulate_oscillators(params, current, config, drives=drives, coupling=coupling, trials=2,
+                                generator=torch.Generator().manual_seed(3), dtype=F64)
+    grad_current = current.clone().requires_grad_(True)
+    slow = simulate_oscillators(params, grad_current, config, drives=drives, coupling=coupling, trials=2,
+                                generator=torch.Generator().manual_seed(3), dtype=F64)
+    torch.testing.assert_close(slow.amplitude.detach(), fast.amplitude, rtol=1e-10, atol=1e-12)
+
+
+def test_spectrum_parseval_and_lorentzian_fit():
+    from rfspin.dynamics.spectrum import fit_lorentzian, lorentzian, power_spectrum
+
+    # a pure tone 3 kHz above the reference: all the power in one bin at f_r + 3 kHz
+    dt, n = 1e-6, 1000
+    t = torch.arange(n, dtype=F64) * dt
+    tone = torch.polar(torch.full_like(t, 0.5), -2 * math.pi * 3e3 * t)[:, None]
+    freqs, spectrum = power_spectrum(tone, dt, 1e6, average_dims=())
+    assert float(freqs[spectrum[:, 0].argmax()]) == pytest.approx(1e6 + 3e3)
+    assert float(spectrum[:, 0].sum() * (freqs[1] - freqs[0])) == pytest.approx(0.25)
+    # an exact Lorentzian (FWHM 20 kHz at 1.003 MHz) is fitted exactly
+    f = torch.linspace(0.9e6, 1.1e6, 2001, dtype=F64)
+    exact = 2e-6 / (1 + ((f - 1.003e6) / 10e3) ** 2) + 1e-9
+    fit = fit_lorentzian(f, exact)
+    assert fit.fwhm == pytest.approx(20e3, rel=1e-6) and fit.center == pytest.approx(1.003e6, rel=1e-9)
+    torch.testing.assert_close(lorentzian(f, fit), exact, rtol=1e-6, atol=0)
+    with pytest.raises(RfspinError):
+        fit_lorentzian(f, torch.zeros_like(f))
+
+
+def test_rectified_voltage_of_the_emitted_power():
+    from rfspin.dynamics.oscillator import rectified_voltage
+    from rfspin.physics.params import ROSS2023_RESONATOR as RES
+
+    power = emitted_power(torch.tensor([0.5], dtype=F64), torch.tensor([40e-6], dtype=F64), ROSS2023_OSCILLATOR)
+    torch.testing.assert_close(power, torch.tensor([1e-6], dtype=F64))  # P_max at the clamp current
+    f_r = 50e6
+    peak = rectified_voltage(power, f_r * (1 + RES.damping), f_r, RES)  # x = +1: antisymmetric extremum +K
+    torch.testing.assert_close(peak, power * RES.sensitivity)
+    assert float(rectified_voltage(power, f_r, f_r, RES)) == 0.0

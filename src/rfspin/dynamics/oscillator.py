@@ -25,7 +25,7 @@ a spin-diode resonator rectifies V = P G(f; f_r) [V] (:mod:`rfspin.physics.reson
 
 API: ``steady_state_power``, ``steady_state_frequency``, ``power_relaxation_rate``,
 ``nonlinear_shift_ratio``, ``locking_half_width``, ``generation_linewidth``, ``noise_intensity``,
-``amplitude_drift`` (deterministic dc/dt, complex), ``emitted_power``, ``rectified_voltage``,
+``amplitude_drift`` (deterministic dc/dt, complex), ``power_derivative`` (dp/dt), ``emitted_power``, ``rectified_voltage``,
 ``instantaneous_frequency``. ``params`` is an :class:`AutoOscillatorParams`.
 """
 
@@ -49,6 +49,7 @@ __all__ = [
     "locking_half_width",
     "noise_intensity",
     "nonlinear_shift_ratio",
+    "power_derivative",
     "power_relaxation_rate",
     "rectified_voltage",
     "steady_state_frequency",
@@ -136,6 +137,12 @@ def amplitude_drift(
     zeta = _ratio(current, params)
     gain = params.damping_rate * (zeta * (1.0 - p) - 1.0 - params.nonlinear_damping * p)
     return (gain - 1j * detuning) * amplitude + external
+
+
+def power_derivative(power: Tensor, current_ratio: Tensor, damping_rate: Tensor | float,
+                     nonlinear_damping: Tensor | float) -> Tensor:
+    """dp/dt = 2 p (G- - G+) = 2 p G_G (zeta (1 - p) - 1 - Q p) [1/s]: the power equation without noise or drive."""
+    return 2.0 * power * damping_rate * (current_ratio * (1.0 - power) - 1.0 - nonlinear_damping * power)
 
 
 def emitted_power(power: Tensor, current: Tensor | float, params: AutoOscillatorParams) -> Tensor:

@@ -38,20 +38,16 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..device import random_normal
 from ..errors import RfspinError, RfspinTypeError
 from ..physics.params import MAX_FREQUENCY_HZ
 from ..validation import check_fields, check_number
 from .junction_params import BOLTZMANN_CONSTANT
 from .junction_sim import PiecewiseCurrent
 from .oscillator import instantaneous_frequency, steady_state_power
+from .oscillator_engine import HeunProblem, run_heun
 from .oscillator_params import AutoOscillatorParams
 
 __all__ = ["OscillatorSimConfig", "OscillatorTrace", "RFDrive", "fastest_rate", "simulate_oscillators"]
-
-#: Steps whose noise is drawn at once (memory: 2 x chunk x trials x devices numbers).
-_CHUNK_ELEMENTS = 1 << 22
-_PROGRESS_STEPS = 20_000
 
 
 @dataclass(frozen=True)
@@ -316,14 +312,10 @@ def _integrate(params, values, steps_per, f0, f_ref, drives, coupling, initial_a
     n = f0.numel()
     dt = config.time_step
     two_pi = 2.0 * math.pi
-    detune0 = two_pi * (f0 - f_ref)  # (n,) rad/s
-    shift = params.nonlinear_frequency_shift_rad
-    g_g, q = params.damping_rate, params.nonlinear_damping
     zetas = values / params.threshold_current  # (segments, n)
-
     if initial_amplitude is None:
         p_init = torch.clamp(steady_state_power(values[0].detach(), params), min=1e-4)
-        re = torch.sqrt(p_init).to(dtype).expand(trials, n).clone()
+        re = torch.sqrt(p_init).to(dtype).expand(trials, n)
         im = torch.zeros_like(re)
     else:
         init = torch.as_tensor(initial_amplitude, device=device)
@@ -332,84 +324,45 @@ def _integrate(params, values, steps_per, f0, f_ref, drives, coupling, initial_a
         re = (init.real if init.is_complex() else init).to(dtype).expand(trials, n)
         im = (init.imag if init.is_complex() else torch.zeros_like(init)).to(dtype).expand(trials, n)
 
+    couple = None
     if coupling is not None:
-        omega = coupling if coupling.is_complex() else coupling.to(torch.complex128)
-        cw_re = omega.real.to(dtype=dtype, device=device).T.contiguous()
-        cw_im = omega.imag.to(dtype=dtype, device=device).T.contiguous()
-    noise_scale = math.sqrt(g_g * BOLTZMANN_CONSTANT * temp / params.oscillation_energy_scale * dt) if temp > 0 else 0.0
-
+        omega = coupling if coupling.is_complex() else torch.complex(coupling, torch.zeros_like(coupling))
+        couple = (omega.real.to(dtype=dtype, device=device).T.contiguous(),
+                  omega.imag.to(dtype=dtype, device=device).T.contiguous())
+    drive_fn = None
     if drives:
         drive_amp = torch.stack([torch.as_tensor(d.amplitude, device=device).to(dtype).expand(n) for d in drives])
         drive_rate = torch.tensor([two_pi * (d.frequency - f_ref) for d in drives], dtype=torch.float64, device=device)
         drive_phase = torch.tensor([d.phase for d in drives], dtype=torch.float64, device=device)
 
-    def drift(x_re, x_im, zeta, fe_re, fe_im):
-        p = x_re * x_re + x_im * x_im
-        gain = g_g * (zeta * (1.0 - p) - 1.0 - q * p)
-        det = detune0 + shift * p
-        d_re = gain * x_re + det * x_im
-        d_im = gain * x_im - det * x_re
-        if coupling is not None:
-            d_re = d_re + x_re @ cw_re - x_im @ cw_im
-            d_im = d_im + x_re @ cw_im + x_im @ cw_re
-        if fe_re is not None:
-            d_re = d_re + fe_re
-            d_im = d_im + fe_im
-        return d_re, d_im, p
+        def drive_fn(first: int, count: int):
+            # f_e' = F exp(-i ((w_d - w_r) t + phi)); phases in float64 so long runs keep them exact
+            times = torch.arange(first, first + count + 1, dtype=torch.float64, device=device) * dt
+            theta = times.unsqueeze(-1) * drive_rate + drive_phase
+            return torch.cos(theta).to(dtype) @ drive_amp, -torch.sin(theta).to(dtype) @ drive_amp
 
-    n_steps, every = config.n_steps, config.record_every
-    records, currents = [], []
-    chunk = max(1, min(n_steps, _CHUNK_ELEMENTS // max(1, 2 * trials * n)))
-    bar = None
-    if config.progress and n_steps >= _PROGRESS_STEPS:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=n_steps, desc="oscillators", unit="step", leave=False)
-    step = 0
-    while step < n_steps:
-        size = min(chunk, n_steps - step)
-        if temp > 0:
-            noise = random_normal((size, 2, trials, n), generator, dtype=dtype, device=device) * noise_scale
-        if drives:
-            times = torch.arange(step, step + size + 1, dtype=torch.float64, device=device) * dt
-            theta = times.unsqueeze(-1) * drive_rate + drive_phase  # (size + 1, drives)
-            fe_re_all = torch.cos(theta).to(dtype) @ drive_amp
-            fe_im_all = -torch.sin(theta).to(dtype) @ drive_amp
-        for k in range(size):
-            s = step + k
-            zeta = zetas[min(s // steps_per, zetas.shape[0] - 1)]
-            fa = (fe_re_all[k], fe_im_all[k]) if drives else (None, None)
-            fb = (fe_re_all[k + 1], fe_im_all[k + 1]) if drives else (None, None)
-            a_re, a_im, p = drift(re, im, zeta, *fa)
-            if temp > 0:
-                w_re, w_im = noise[k, 0], noise[k, 1]
-                b = torch.sqrt(torch.clamp(1.0 + q * p, min=0.0))
-                pr_re = re + a_re * dt + b * w_re
-                pr_im = im + a_im * dt + b * w_im
-            else:
-                pr_re = re + a_re * dt
-                pr_im = im + a_im * dt
-            c_re, c_im, p2 = drift(pr_re, pr_im, zeta, *fb)
-            if temp > 0:
-                b_avg = 0.5 * (b + torch.sqrt(torch.clamp(1.0 + q * p2, min=0.0)))
-                re = re + 0.5 * dt * (a_re + c_re) + b_avg * w_re
-                im = im + 0.5 * dt * (a_im + c_im) + b_avg * w_im
-            else:
-                re = re + 0.5 * dt * (a_re + c_re)
-                im = im + 0.5 * dt * (a_im + c_im)
-            if every is not None and (s + 1) % every == 0:
-                records.append(torch.complex(re, im))
-                currents.append(zeta * params.threshold_current)
-        step += size
-        if bar is not None:
-            bar.update(size)
-    if bar is not None:
-        bar.close()
-    final = torch.complex(re, im)
+    problem = HeunProblem(
+        gain0=params.damping_rate * (zetas - 1.0),
+        gain1=params.damping_rate * (zetas + params.nonlinear_damping),
+        steps_per_segment=steps_per,
+        detuning0=two_pi * (f0 - f_ref),
+        shift=params.nonlinear_frequency_shift_rad,
+        nonlinear_damping=params.nonlinear_damping,
+        noise_scale=math.sqrt(params.damping_rate * BOLTZMANN_CONSTANT * temp / params.oscillation_energy_scale * dt),
+        time_step=dt,
+        drive=drive_fn,
+        coupling=couple,
+    )
+    inputs = [values, f0, re, im] + ([coupling] if coupling is not None else []) + \
+        [d.amplitude for d in drives if isinstance(d.amplitude, Tensor)]
+    differentiable = torch.is_grad_enabled() and any(t.requires_grad for t in inputs)
+    re, im, records, segments = run_heun(problem, re, im, config.n_steps, config.record_every, generator,
+                                         differentiable, config.progress)
     if not bool(torch.isfinite(re.detach()).all() & torch.isfinite(im.detach()).all()):
         raise RfspinError("simulate_oscillators: the amplitude diverged (non-finite); reduce time_step or the drive")
     return OscillatorTrace(
-        time_step=dt, n_steps=n_steps, record_every=every, reference_frequency=f_ref,
-        amplitude=torch.stack(records) if records else None, final_amplitude=final,
-        current=torch.stack(currents) if currents else None,
+        time_step=dt, n_steps=config.n_steps, record_every=config.record_every, reference_frequency=f_ref,
+        amplitude=None if records is None else torch.complex(records[:, 0], records[:, 1]),
+        final_amplitude=torch.complex(re, im),
+        current=None if records is None else values[segments.to(values.device)],
     )
