@@ -21,6 +21,7 @@ from rfspin.oscillatory.reservoir import (
     make_mask,
     reservoir_trace,
     run_reservoir,
+    steps_per_node,
 )
 
 P = TORREJON2017_VORTEX
@@ -120,9 +121,10 @@ def test_noise_needs_a_generator_and_configs_validate():
         ReservoirConfig(nodes=10, oscillators=3)
     with pytest.raises(RfspinError, match="bias_current_ratio"):
         ReservoirConfig(bias_current_ratio=0.5)
-    with pytest.raises(RfspinError, match="too coarse"):
-        run_reservoir([np.zeros((2, 3))], P, ReservoirConfig(nodes=4, theta_fraction=5.0, steps_per_node=1,
-                                                               temperature=0.0))
+    # a coarse request is refined: dt x the fastest power relaxation stays <= 0.5
+    coarse = ReservoirConfig(nodes=4, theta_fraction=5.0, steps_per_node=1, temperature=0.0)
+    rate = P.damping_rate * 2 * (coarse.max_current_ratio - 1)
+    assert coarse.node_time(P) / steps_per_node(P, coarse) * rate <= 0.5
     with pytest.raises(RfspinError, match="NaN"):
         run_reservoir([np.full((2, 3), np.nan)], P, ReservoirConfig(nodes=4, temperature=0.0))
 
