@@ -1,7 +1,8 @@
 """Whole FSDD reservoir pass (3,000 utterances, N = 400) vs a per-utterance Python loop.
 
 Both run the same simulation (:func:`rfspin.oscillatory.reservoir.run_reservoir`: Torrejon 2017
-vortex preset, 300 K, theta = 0.3 / (2 G_p), 2 Heun steps per virtual neuron) on MFCC frames:
+vortex preset, 300 K, bias 2 I_th, s = 0.5, theta = 0.3 / (2 G_p), 2 Heun steps per virtual neuron)
+on MFCC frames:
 
 - ``batched``: all utterances at once (sorted by length, chunked by a memory bound), one
   simulation per chunk, every utterance a device;

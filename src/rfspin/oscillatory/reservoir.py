@@ -73,7 +73,8 @@ class ReservoirConfig:
         oscillators: K physical oscillators sharing the N virtual neurons (N divisible by K) [1].
         coupling: strength of the (fixed, random, normalised) coupling between the K oscillators,
             in units of G_G [1]; 0: independent oscillators.
-        steps_per_node: integration steps per theta [1].
+        steps_per_node: minimum integration steps per theta (refined so that dt x the fastest
+            power relaxation <= 0.5) [1].
         seed: seed of the mask and the coupling (the noise has its own generator) [1].
     """
 
