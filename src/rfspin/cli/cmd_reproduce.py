@@ -14,6 +14,7 @@ def _studies():
     from ..tasks import mnist  # noqa: F401  (registers leroux2022)
     from ..tasks import population as _population  # noqa: F401  (registers mizrahi2018)
     from ..tasks import pbits  # noqa: F401  (registers borders2019)
+    from ..tasks import reservoir, vowels  # noqa: F401  (register torrejon2017, romera2018)
     from ..tasks.reproduce import STUDIES
 
     return STUDIES

@@ -1,0 +1,32 @@
+"""rfspin vowels: four coupled oscillators classify vowels by their synchronization pattern."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "vowels", help="vowels by synchronization of four coupled oscillators (Romera et al. 2018)",
+        description="Hillenbrand 1995 formants (F1, F2) as two RF drives; four coupled oscillators trained by "
+                    "Romera's rule and by gradient through the simulation; software baselines on the same features. "
+                    "Writes metrics.json and the (F1, F2) plane coloured by the synchronization pattern.",
+    )
+    p.add_argument("--data-dir", type=Path, required=True, help="folder with vowdata.dat (Hillenbrand 1995)")
+    p.add_argument("--vowels", nargs="+", default=None,
+                   help="vowel codes (default: iy ih eh ae ah uw er); all: ae ah aw eh ei er ih iy oa oo uh uw")
+    p.add_argument("--groups", default="w", help="talker groups, letters of mwbg (default w: women)")
+    p.add_argument("--epochs", type=int, default=6, help="training epochs of each rule (default 6)")
+    p.add_argument("--coupling", type=float, default=0.05, help="coupling strength in units of G_G (default 0.05)")
+    p.add_argument("--temperature", type=float, default=300.0, help="evaluation temperature [K] (default 300)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the talker split and the noise (default 0)")
+    p.add_argument("--out", type=Path, default=Path("runs") / "vowels", help="run folder (default runs/vowels)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .vowels_run import run_vowels_command
+
+    return run_vowels_command(args)

@@ -1,0 +1,279 @@
+"""Vowels by synchronization: four coupled spin-torque oscillators driven by two RF inputs
+(Romera et al., Nature 563, 230 (2018)).
+
+A vowel's first two formants (F1, F2) set the frequencies of two RF drives A and B, each mapped
+linearly into the oscillators' band [f_lo, f_hi] (range of each formant from the training set).
+Every oscillator i has its own DC current I_i, hence its own frequency f_i = f0 + N p0(I_i / I_th);
+the oscillators are weakly coupled (electrically, through the shared RF current: a fixed complex
+coupling Omega_ij = kappa G_G exp(i phi) / (K - 1), i != j). The network's output is its
+synchronization pattern: which oscillator is phase-locked to which drive.
+
+Dynamics: the auto-oscillator equation with drives and coupling, :func:`rfspin.dynamics.oscillator.
+amplitude_drift` (thermal noise D(p) of :func:`~rfspin.dynamics.oscillator.noise_intensity`),
+integrated by stochastic Heun in a frame rotating at the band centre. Each sample has its own drive
+frequencies, so samples are the leading batch dimension here (the library simulator shares its
+drives between devices). Differentiable: the loop is out of place.
+
+Smooth synchronization measure (what the network outputs): over the second half of the window,
+
+    S_id = | < c_i(t) / |c_i(t)| * exp(+i (w_d - w_r) t) >_t |    in [0, 1]
+
+the phase coherence of oscillator i with drive d (1 when locked, ~0 when drifting).
+
+Classes <- patterns: each class has a prototype pattern T_c, the mean S of its training samples
+(at the initial currents, which spread the oscillators evenly over the band); a sample is
+classified as the class whose prototype is nearest to its S (squared distance). Training moves the
+currents so that each class's samples reach its prototype; the prototypes are then recomputed with
+the trained currents for decoding. Training of the DC currents:
+
+- Romera's rule (frequency learning rule of the paper, in batch form): for every training sample,
+  oscillator and drive, e = T_cid - S_id; f_i moves by eta e (f_d - f_i) (towards a drive it should
+  lock to but does not, away from one it locks to but should not); the current follows from
+  df/dI = N (1 + Q) / (I_th (zeta + Q)^2).
+- Gradient: cross-entropy of softmax(-|S - T_c|^2 / tau) back-propagated through the simulation
+  (noise off during training), Adam on the currents.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..device import make_generator, random_normal
+from ..dynamics.oscillator import amplitude_drift, noise_intensity
+from ..dynamics.oscillator_params import TORREJON2017_VORTEX, AutoOscillatorParams
+from ..errors import RfspinError
+from ..validation import check_fields
+
+__all__ = [
+    "VOWEL_OSCILLATOR",
+    "VowelNetworkConfig",
+    "classify",
+    "initial_currents",
+    "map_to_band",
+    "oscillator_frequencies",
+    "synchronization",
+    "target_patterns",
+    "train_gradient",
+    "train_romera_rule",
+]
+
+#: The oscillator of the vowel network: the vortex oscillator of Torrejon 2017
+#: (:data:`~rfspin.dynamics.oscillator_params.TORREJON2017_VORTEX`: f0 = 300 MHz, N = 20 MHz,
+#: G_G = 1e7 1/s, Q = 1, E_0 = 500 k_B T); the DC current tunes it over ~7 MHz (zeta 1.2-2.5),
+#: as the current-tunable vortex oscillators of Romera et al. 2018.
+VOWEL_OSCILLATOR = TORREJON2017_VORTEX
+
+
+@dataclass(frozen=True)
+class VowelNetworkConfig:
+    """Vowel network settings.
+
+    oscillators: K [1]; min_current_ratio / max_current_ratio: allowed zeta = I / I_th range [1]
+    (sets the band [f_lo, f_hi]); drive_amplitude: F of each drive [1/s]; coupling: kappa, coupling
+    strength in units of G_G [1]; duration: simulated window [s]; time_step: dt [s];
+    temperature: T [K] at evaluation (training runs at 0 K); tau: softness of the pattern
+    decoder [1]; seed [1].
+    """
+
+    oscillators: int = 4
+    min_current_ratio: float = 1.2
+    max_current_ratio: float = 2.5
+    drive_amplitude: float = 8e5
+    coupling: float = 0.05
+    duration: float = 2e-6
+    time_step: float = 4e-9
+    temperature: float = 300.0
+    tau: float = 0.1
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_fields(self, oscillators={"ge": 1, "le": 64}, min_current_ratio={"gt": 1.0, "le": 100.0},
+                     max_current_ratio={"gt": 1.0, "le": 100.0}, drive_amplitude={"gt": 0.0, "le": 1e12},
+                     coupling={"ge": 0.0, "le": 10.0}, duration={"gt": 0.0, "le": 1e-3},
+                     time_step={"gt": 0.0}, temperature={"ge": 0.0, "le": 1e4}, tau={"gt": 0.0}, seed={"ge": 0})
+        if self.min_current_ratio >= self.max_current_ratio:
+            raise RfspinError(f"min_current_ratio = {self.min_current_ratio}: must be < max_current_ratio = "
+                              f"{self.max_current_ratio}")
+        if self.duration / self.time_step < 20 or self.duration / self.time_step > 1e6:
+            raise RfspinError(f"duration / time_step = {self.duration / self.time_step:.3g}: must be in [20, 1e6]")
+
+
+def oscillator_frequencies(zeta: torch.Tensor, params: AutoOscillatorParams) -> torch.Tensor:
+    """f = f0 + N p0(zeta) [Hz] (free-running, above threshold)."""
+    q = params.nonlinear_damping
+    return params.free_running_frequency + params.nonlinear_frequency_shift * (zeta - 1) / (zeta + q)
+
+
+def band(params: AutoOscillatorParams, config: VowelNetworkConfig) -> tuple[float, float]:
+    """(f_lo, f_hi) [Hz]: the frequencies the allowed currents reach."""
+    lo, hi = oscillator_frequencies(torch.tensor([config.min_current_ratio, config.max_current_ratio],
+                                                 dtype=torch.float64), params).tolist()
+    return lo, hi
+
+
+def map_to_band(formants: np.ndarray, ranges: np.ndarray, f_band: tuple[float, float]) -> np.ndarray:
+    """(n, 2) drive frequencies [Hz]: each formant mapped linearly from ``ranges`` (2, 2) [[min, max]
+    per formant] onto the central 80 % of the band (so that the edge oscillators can reach it)."""
+    lo, hi = f_band
+    margin = 0.1 * (hi - lo)
+    unit = (np.asarray(formants, dtype=np.float64) - ranges[:, 0]) / (ranges[:, 1] - ranges[:, 0])
+    return lo + margin + np.clip(unit, -0.1, 1.1) * (hi - lo - 2 * margin)
+
+
+def _coupling(k: int, kappa: float, damping_rate: float, dtype) -> torch.Tensor:
+    """(K, K) complex Omega [1/s], zero diagonal, phase pi/4 (Romera: electrical coupling through the
+    shared RF current; the phase is an assumption)."""
+    off = torch.ones(k, k, dtype=torch.float64) - torch.eye(k, dtype=torch.float64)
+    omega = off * (kappa * damping_rate / max(k - 1, 1))
+    return torch.polar(omega, torch.full_like(omega, math.pi / 4)).to(dtype)
+
+
+def synchronization(drive_frequencies: torch.Tensor, zeta: torch.Tensor, params: AutoOscillatorParams,
+                    config: VowelNetworkConfig, *, temperature: float | None = None,
+                    generator: torch.Generator | None = None) -> torch.Tensor:
+    """S (samples, K, 2) in [0, 1]: phase coherence of every oscillator with each drive.
+
+    drive_frequencies: (samples, 2) [Hz]; zeta: (K,) currents / I_th (may require grad).
+    """
+    temp = config.temperature if temperature is None else temperature
+    if temp > 0 and generator is None:
+        raise RfspinError("synchronization: a torch.Generator is required when the temperature is > 0 K")
+    dtype = torch.complex128 if zeta.dtype == torch.float64 else torch.complex64
+    real = zeta.dtype
+    n, k = drive_frequencies.shape[0], zeta.shape[0]
+    f_lo, f_hi = band(params, config)
+    f_ref = 0.5 * (f_lo + f_hi)
+    w_rel = 2 * math.pi * (drive_frequencies.to(real) - f_ref)  # (n, 2) rad/s in the rotating frame
+    dt = config.time_step
+    steps = round(config.duration / dt)
+    current = zeta * params.threshold_current
+    omega = _coupling(k, config.coupling, params.damping_rate, dtype)
+    p0 = torch.clamp((zeta - 1) / (zeta + params.nonlinear_damping), min=1e-3)
+    c = torch.sqrt(p0).to(dtype).expand(n, k)
+    amp = config.drive_amplitude
+    scale = math.sqrt(dt) if temp > 0 else 0.0
+    start = steps // 2
+    acc = torch.zeros(n, k, 2, dtype=dtype)
+
+    def drift(c, t):
+        phase = torch.polar(torch.ones_like(w_rel), -w_rel * t)  # (n, 2) drives in the rotating frame
+        external = amp * phase.sum(dim=1, keepdim=True).to(dtype) + c @ omega.T
+        return amplitude_drift(c, current, params, reference_angular_frequency=2 * math.pi * f_ref,
+                               external=external)
+
+    for s in range(steps):
+        t = s * dt
+        a = drift(c, t)
+        if temp > 0:
+            noise = random_normal((2, n, k), generator, dtype=real)
+            w = torch.complex(noise[0], noise[1]) * scale
+            b = torch.sqrt(noise_intensity(c.real**2 + c.imag**2, params, temp))
+            pred = c + a * dt + b * w
+            b2 = torch.sqrt(noise_intensity(pred.real**2 + pred.imag**2, params, temp))
+            c = c + 0.5 * dt * (a + drift(pred, t + dt)) + 0.5 * (b + b2) * w
+        else:
+            pred = c + a * dt
+            c = c + 0.5 * dt * (a + drift(pred, t + dt))
+        if s >= start:
+            unit = c / torch.clamp(c.abs(), min=1e-12)
+            drive_phase = torch.polar(torch.ones_like(w_rel), w_rel * (t + dt)).to(dtype)  # (n, 2)
+            acc = acc + unit.unsqueeze(-1) * drive_phase.unsqueeze(1)
+    if not bool(torch.isfinite(torch.view_as_real(c.detach())).all()):
+        raise RfspinError("synchronization: the simulation diverged; reduce time_step or drive_amplitude")
+    return (acc / (steps - start)).abs()
+
+
+def initial_currents(params: AutoOscillatorParams, config: VowelNetworkConfig) -> torch.Tensor:
+    """(K,) zeta with the oscillator frequencies spread evenly over the band (float64)."""
+    f_lo, f_hi = band(params, config)
+    targets = f_lo + (torch.arange(config.oscillators, dtype=torch.float64) + 0.5) / config.oscillators * (f_hi - f_lo)
+    # invert f = f0 + N (zeta - 1)/(zeta + Q): x = (f - f0)/N, zeta = (1 + Q x)/(1 - x)
+    x = (targets - params.free_running_frequency) / params.nonlinear_frequency_shift
+    return (1 + params.nonlinear_damping * x) / (1 - x)
+
+
+def target_patterns(sync: torch.Tensor, labels: np.ndarray, classes: int) -> torch.Tensor:
+    """(classes, K, 2) class prototypes: the mean synchronization pattern of each class's training
+    samples (what the network is trained towards and decoded with)."""
+    labels = torch.as_tensor(labels)
+    missing = [c for c in range(classes) if not bool((labels == c).any())]
+    if missing:
+        raise RfspinError(f"target_patterns: no training samples of class(es) {missing}")
+    return torch.stack([sync[labels == c].mean(dim=0) for c in range(classes)]).detach()
+
+
+def _logits(sync: torch.Tensor, targets: torch.Tensor, tau: float) -> torch.Tensor:
+    distance = ((sync.unsqueeze(1) - targets.to(sync.dtype).unsqueeze(0)) ** 2).sum(dim=(2, 3))
+    return -distance / tau
+
+
+def classify(sync: torch.Tensor, targets: torch.Tensor) -> np.ndarray:
+    """Class = nearest target pattern."""
+    return _logits(sync.detach(), targets, 1.0).argmax(dim=1).numpy()
+
+
+def _clamp(zeta: torch.Tensor, config: VowelNetworkConfig) -> torch.Tensor:
+    return zeta.clamp(config.min_current_ratio, config.max_current_ratio)
+
+
+def train_romera_rule(drives: np.ndarray, labels: np.ndarray, targets: torch.Tensor, zeta: torch.Tensor,
+                      params: AutoOscillatorParams, config: VowelNetworkConfig, *, epochs: int = 8,
+                      rate: float = 0.5, progress: bool = False) -> tuple[torch.Tensor, list[float]]:
+    """Romera's frequency rule (batch form); returns the trained zeta and the training accuracy per epoch."""
+    zeta = zeta.detach().clone()
+    history = []
+    f = torch.as_tensor(drives, dtype=torch.float64)
+    for _ in _epochs(epochs, progress, "Romera rule"):
+        sync = synchronization(f, zeta, params, config, temperature=0.0)
+        history.append(float(np.mean(classify(sync, targets) == labels)))
+        error = targets[torch.as_tensor(labels)] - sync  # (n, K, 2)
+        freqs = oscillator_frequencies(zeta, params)
+        step = (error * (f.unsqueeze(1) - freqs.view(1, -1, 1))).mean(dim=(0, 2)) * rate
+        slope = params.nonlinear_frequency_shift * (1 + params.nonlinear_damping) / (zeta + params.nonlinear_damping) ** 2
+        zeta = _clamp(zeta + step / slope, config)
+    return zeta, history
+
+
+def train_gradient(drives: np.ndarray, labels: np.ndarray, targets: torch.Tensor, zeta: torch.Tensor,
+                   params: AutoOscillatorParams, config: VowelNetworkConfig, *, epochs: int = 8,
+                   batch_size: int = 128, learning_rate: float = 0.03, progress: bool = False
+                   ) -> tuple[torch.Tensor, list[float]]:
+    """Adam on zeta, gradient of the cross-entropy through the (noise-free) simulation."""
+    param = zeta.detach().clone().requires_grad_(True)
+    optimiser = torch.optim.Adam([param], lr=learning_rate)
+    f = torch.as_tensor(drives, dtype=torch.float64)
+    y = torch.as_tensor(labels)
+    rng = np.random.default_rng(config.seed)
+    history = []
+    for _ in _epochs(epochs, progress, "gradient"):
+        correct = 0
+        for batch in np.array_split(rng.permutation(len(y)), max(1, math.ceil(len(y) / batch_size))):
+            sync = synchronization(f[batch], _clamp(param, config), params, config, temperature=0.0)
+            logits = _logits(sync, targets, config.tau)
+            loss = torch.nn.functional.cross_entropy(logits, y[batch])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            correct += int((logits.argmax(dim=1) == y[batch]).sum())
+        history.append(correct / len(y))
+    return _clamp(param.detach(), config), history
+
+
+def _epochs(epochs: int, progress: bool, name: str):
+    from tqdm import tqdm
+
+    return tqdm(range(epochs), desc=f"vowels ({name})", disable=not progress, leave=False)
+
+
+def evaluate(drives: np.ndarray, zeta: torch.Tensor, targets: torch.Tensor, params: AutoOscillatorParams,
+             config: VowelNetworkConfig, seed: int = 0, chunk: int = 512) -> tuple[np.ndarray, torch.Tensor]:
+    """Predicted classes and S at the evaluation temperature (noise from a seeded generator)."""
+    gen = make_generator("cpu", seed)
+    f = torch.as_tensor(drives, dtype=torch.float64)
+    syncs = [synchronization(f[i: i + chunk], zeta, params, config, generator=gen) for i in range(0, len(f), chunk)]
+    sync = torch.cat(syncs)
+    return classify(sync, targets), sync

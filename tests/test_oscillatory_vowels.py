@@ -1,0 +1,140 @@
+"""Vowel data reader and the synchronization network (Romera et al. 2018)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from rfspin.cli.main import main
+from rfspin.data.vowels import load_vowels, talker_split
+from rfspin.dynamics.oscillator import locking_half_width
+from rfspin.errors import RfspinError
+from rfspin.oscillatory.vowels import (
+    VOWEL_OSCILLATOR,
+    VowelNetworkConfig,
+    band,
+    initial_currents,
+    oscillator_frequencies,
+    synchronization,
+    target_patterns,
+    train_gradient,
+)
+
+P = VOWEL_OSCILLATOR
+HEADER = "(c) 1995 James Hillenbrand\n\n  1    2   3    4    5 ...\n"
+MEANS = {"iy": (440, 2760), "uw": (460, 1100), "ah": (920, 1530)}
+
+
+def write_vowdata(folder, talkers=12, vowels=("iy", "uw", "ah"), extra=""):
+    rng = np.random.default_rng(0)
+    lines = [HEADER]
+    for t in range(1, talkers + 1):
+        for v in vowels:
+            f1, f2 = np.array(MEANS[v]) * (1 + 0.04 * rng.normal(size=2))
+            nums = [250, 200, int(f1), int(f2), 2900, 3900] + [0] * 9
+            lines.append(f"w{t:02d}{v} " + " ".join(str(n) for n in nums))
+    lines.append("m01iy 300 120 0 2200 2900 3900 0 0 0 0 0 0 0 0 0")  # a man, unmeasurable F1
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vowdata.dat").write_text("\n".join(lines) + "\n" + extra)
+    return folder
+
+
+def test_load_vowels_and_talker_split(tmp_path):
+    folder = write_vowdata(tmp_path / "v")
+    data = load_vowels(folder, vowels=("iy", "uw", "ah"), groups="w")
+    assert len(data) == 36 and data.formants.shape == (36, 2)
+    assert set(data.labels.tolist()) == {0, 1, 2}
+    everyone = load_vowels(folder, vowels=("iy",), groups="mw")
+    assert len(everyone) == 12 and everyone.dropped == 1
+    train, test = talker_split(data, seed=1)
+    assert not ({t for t, m in zip(data.talkers, train) if m} & {t for t, m in zip(data.talkers, test) if m})
+    assert test.sum() == 12 and (train | test).all()
+
+
+def test_vowel_reader_errors(tmp_path):
+    folder = write_vowdata(tmp_path / "v")
+    with pytest.raises(RfspinError, match=r"no measurable tokens of vowel\(s\) \['eh'\]"):
+        load_vowels(folder, vowels=("iy", "eh"))
+    with pytest.raises(RfspinError, match="choose from"):
+        load_vowels(folder, vowels=("xx",))
+    with pytest.raises(RfspinError, match="no vowdata.dat"):
+        load_vowels(tmp_path / "missing")
+    bad = write_vowdata(tmp_path / "bad", extra="w99iy 1 2 3\n")
+    with pytest.raises(RfspinError, match="4 columns"):
+        load_vowels(bad)
+    worse = write_vowdata(tmp_path / "worse", extra="w99iy " + " ".join(["x"] * 15) + "\n")
+    with pytest.raises(RfspinError, match="non-numeric"):
+        load_vowels(worse)
+
+
+def test_single_oscillator_locks_within_the_adler_range():
+    """One oscillator, one drive near its frequency: S ~ 1 at half the analytic locking half-width
+    (F sqrt(1 + nu^2) / sqrt(p0)), small at twice it."""
+    config = VowelNetworkConfig(oscillators=1, coupling=0.0, drive_amplitude=2e5, duration=6e-6, time_step=5e-9,
+                                temperature=0.0)
+    zeta = torch.tensor([1.8], dtype=torch.float64)
+    f_osc = float(oscillator_frequencies(zeta, P))
+    half = float(locking_half_width(2e5, 1.8 * P.threshold_current, P)) / (2 * math.pi)  # Hz
+    far = f_osc + 50 * half  # the second drive, far away
+    drives = torch.tensor([[f_osc + 0.5 * half, far], [f_osc + 2.0 * half, far]], dtype=torch.float64)
+    sync = synchronization(drives, zeta, P, config)
+    assert sync[0, 0, 0] > 0.95
+    assert sync[1, 0, 0] < 0.5
+    assert sync[:, 0, 1].max() < 0.2
+
+
+def test_synchronization_gradcheck():
+    config = VowelNetworkConfig(oscillators=2, duration=2.4e-7, time_step=4e-9, temperature=0.0)
+    lo, hi = band(P, config)
+    drives = torch.tensor([[lo + 0.3 * (hi - lo), lo + 0.7 * (hi - lo)]], dtype=torch.float64)
+    zeta = torch.tensor([1.5, 2.0], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda z: synchronization(drives, z, P, config), (zeta,), eps=1e-6, atol=1e-5)
+
+
+def test_gradient_training_separates_two_vowels():
+    config = VowelNetworkConfig(oscillators=2, duration=1.2e-6, temperature=0.0)
+    lo, hi = band(P, config)
+    rng = np.random.default_rng(0)
+    # class 0: drive B low in the band, class 1: drive B high; drive A uninformative
+    b = np.concatenate([rng.uniform(0.15, 0.35, 16), rng.uniform(0.65, 0.85, 16)])
+    drives = np.stack([lo + (hi - lo) * rng.uniform(0.2, 0.8, 32), lo + (hi - lo) * b], axis=1)
+    labels = np.repeat([0, 1], 16)
+    zeta0 = initial_currents(P, config)
+    np.testing.assert_allclose(oscillator_frequencies(zeta0, P).numpy(), [lo + 0.25 * (hi - lo), lo + 0.75 * (hi - lo)])
+    targets = target_patterns(synchronization(torch.as_tensor(drives), zeta0, P, config), labels, 2)
+    zeta, history = train_gradient(drives, labels, targets, zeta0, P, config, epochs=2, batch_size=32)
+    assert history[-1] >= 0.9 and zeta.shape == (2,)
+    assert bool(((zeta >= config.min_current_ratio) & (zeta <= config.max_current_ratio)).all())
+
+
+def test_config_and_generator_errors():
+    with pytest.raises(RfspinError, match="min_current_ratio"):
+        VowelNetworkConfig(min_current_ratio=2.0, max_current_ratio=1.5)
+    with pytest.raises(RfspinError, match="duration / time_step"):
+        VowelNetworkConfig(duration=1e-8, time_step=1e-9)
+    with pytest.raises(RfspinError, match="Generator"):
+        synchronization(torch.zeros(1, 2, dtype=torch.float64) + 305e6, torch.tensor([1.5, 2.0], dtype=torch.float64),
+                        P, replace(VowelNetworkConfig(oscillators=2), temperature=300.0))
+
+
+def test_vowels_cli_end_to_end_and_bad_input(tmp_path, capsys):
+    folder = write_vowdata(tmp_path / "v")
+    out = tmp_path / "run"
+    code = main(["vowels", "--data-dir", str(folder), "--vowels", "iy", "uw", "ah", "--epochs", "1", "--out", str(out),
+                 "--quiet"])
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    for key in ("test_accuracy", "train_accuracy", "baseline_test_accuracy", "protocol", "romera_rule", "gradient"):
+        assert key in metrics
+    assert metrics["protocol"]["test_talkers"] == 4
+    assert metrics["test_accuracy"] >= 0.6  # three well-separated synthetic vowels
+    assert (out / "vowel_sync_map.png").stat().st_size > 1000
+    bad = tmp_path / "run2"
+    code = main(["vowels", "--data-dir", str(folder), "--vowels", "iy", "eh", "--out", str(bad), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err and "eh" in err and not bad.exists()
