@@ -157,7 +157,7 @@ def _calibrated(solver, graph, reads, target_s, seed, first=50):
     return cuts, wall, count
 
 
-def maxcut_task(source: str, out: str | Path | None, *, runs: int = 32, sweeps: int = 1000, seed: int = 0,
+def maxcut_task(source: str, out: str | Path | None, *, runs: int = 32, sweeps: int = 3000, seed: int = 0,
                 compare: bool = True, allow_negative: bool = False, device="cpu", plots: bool = True) -> dict:
     """Max-cut with graph-coloured p-bits; with ``compare`` also dwave-neal and simulated-bifurcation
     given the same wall time (their sweep/step counts calibrated to the p-bits' time)."""
