@@ -48,6 +48,17 @@ def _pbit(physics: str):
     return PHYSICS[physics]
 
 
+def _bar(enabled: bool, total: int, label: str):
+    """A tqdm bar (closed with the block), or a null context when progress is off."""
+    import contextlib
+
+    if not enabled:
+        return contextlib.nullcontext()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="sweep", leave=False)
+
+
 def answer_histogram(x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
     """Probability of each candidate answer "XxY" over the runs (each run's first factorization, or
     its final state if it found none), most probable first."""
@@ -70,9 +81,11 @@ def factor_task(number, out: str | Path | None, *, runs: int = 100, physics: str
     dev = resolve_device(device)
     problem = factor_problem(number, method, x_bits, y_bits, device=dev)
     generator = make_generator(dev, seed)
+    schedule = default_schedule(problem, max_sweeps)
     start = time.perf_counter()
-    result, x, y = run_factor(problem, runs=runs, generator=generator, pbit=pbit,
-                              schedule=default_schedule(problem, max_sweeps))
+    with _bar(progress, schedule.total_sweeps, f"factor {problem.number}") as bar:
+        result, x, y = run_factor(problem, runs=runs, generator=generator, pbit=pbit, schedule=schedule,
+                                  progress=bar.update if bar is not None else None)
     wall = time.perf_counter() - start
     hits = result.first_hit.cpu()
     solved = hits > 0
@@ -158,7 +171,8 @@ def _calibrated(solver, graph, reads, target_s, seed, first=50):
 
 
 def maxcut_task(source: str, out: str | Path | None, *, runs: int = 32, sweeps: int = 3000, seed: int = 0,
-                compare: bool = True, allow_negative: bool = False, device="cpu", plots: bool = True) -> dict:
+                compare: bool = True, allow_negative: bool = False, device="cpu", plots: bool = True,
+                progress: bool = False) -> dict:
     """Max-cut with graph-coloured p-bits; with ``compare`` also dwave-neal and simulated-bifurcation
     given the same wall time (their sweep/step counts calibrated to the p-bits' time)."""
     if runs < 1 or sweeps < 1:
@@ -176,8 +190,9 @@ def maxcut_task(source: str, out: str | Path | None, *, runs: int = 32, sweeps: 
 
     schedule = AnnealingSchedule(sweeps, 0.1 / scale, 5.0 / scale, "geometric")
     start = time.perf_counter()
-    result = sample(network, schedule, runs=runs, generator=make_generator(dev, seed), plan=plan,
-                    monitor=best_so_far if compare else None)
+    with _bar(progress, sweeps, f"max-cut {graph.name}") as bar:
+        result = sample(network, schedule, runs=runs, generator=make_generator(dev, seed), plan=plan,
+                        monitor=best_so_far if compare else None, progress=bar.update if bar is not None else None)
     wall = time.perf_counter() - start
     cuts = cut_values(graph, result.states).cpu().tolist()
     metrics = {"graph": graph.name, "nodes": graph.size, "edges": len(graph.edges), "runs": runs, "sweeps": sweeps,
