@@ -103,3 +103,11 @@ def test_reproduce_borders2019_is_registered(capsys):
     with pytest.raises(SystemExit):
         main(["reproduce", "--help"])
     assert "borders2019" in capsys.readouterr().out
+
+
+def test_clockless_junction_pbits_factor_in_physical_time():
+    from rfspin.tasks.pbits import physical_time_factor
+
+    m = physical_time_factor(35, runs=20, beta=10.0, device="cpu", duration=1.0)
+    assert m["success_rate"] == 1.0
+    assert 0 < m["median_time_to_solution_s"] < 1.0  # seconds, set by the 1 ms junctions

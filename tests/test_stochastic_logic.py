@@ -106,3 +106,17 @@ def test_compiled_network_energy_and_fields_match_the_polynomial():
         flipped = states.clone()
         flipped[:, i] *= -1
         torch.testing.assert_close(energy(net, flipped) - e, 2 * states[:, i] * fields[:, i])
+
+
+def test_full_adder_runs_backwards_when_its_outputs_are_clamped():
+    from rfspin.stochastic import AnnealingSchedule, sample
+
+    circuit = build_full_adder()  # A, B, Cin, S, Cout
+    net = network_from_polynomial(circuit.spin_energy(), circuit.size)
+    clamp = {3: -1, 4: 1}  # S = 0, Cout = 1: A + B + Cin = 2
+    result = sample(net, AnnealingSchedule(60, 0.2, 6.0, "geometric"), runs=300,
+                    generator=torch.Generator().manual_seed(4), scheme="sequential", clamp=clamp)
+    inputs = (result.states[:, :3] > 0).sum(1)
+    assert float((inputs == 2).float().mean()) > 0.95
+    rows = {tuple(r) for r in (result.states[inputs == 2, :3] > 0).int().tolist()}
+    assert rows == {(1, 1, 0), (1, 0, 1), (0, 1, 1)}  # every preimage is sampled

@@ -39,7 +39,7 @@ def register(sub) -> None:
     m = actions.add_parser("maxcut", help="max-cut with graph-coloured p-bits, beside dwave-neal and SB")
     m.add_argument("graph", help="edge-list file or random:DEGREE:SIZE[:SEED]")
     m.add_argument("--runs", type=int, default=32, help="independent runs (default 32)")
-    m.add_argument("--sweeps", type=int, default=1000, help="annealing sweeps (default 1000)")
+    m.add_argument("--sweeps", type=int, default=3000, help="annealing sweeps (default 3000)")
     m.add_argument("--seed", type=int, default=0)
     m.add_argument("--allow-negative", action="store_true", help="accept negative edge weights")
     m.add_argument("--no-compare", action="store_true", help="skip dwave-neal / simulated-bifurcation")

@@ -23,7 +23,7 @@ def run_pbits(args: argparse.Namespace) -> int:
         _refuse_existing(out)
         m = factor_task(args.number, out, runs=args.runs, physics=args.physics, method=args.method,
                         x_bits=args.x_bits, y_bits=args.y_bits, max_sweeps=args.max_sweeps, seed=args.seed,
-                        device=device)
+                        device=device, progress=not args.quiet)
         found = ", ".join(f"{k} ({v})" for k, v in m["factorizations_found"].items()) or "none"
         print(f"N = {m['number']}: {m['successes']}/{m['runs']} runs factored ({m['free_pbits']} free p-bits, "
               f"{m['physics']}), median {m['median_sweeps_to_solution']} sweeps; found {found}")
@@ -32,7 +32,8 @@ def run_pbits(args: argparse.Namespace) -> int:
         out = args.out or Path("runs") / f"pbits-maxcut-{name}"
         _refuse_existing(out)
         m = maxcut_task(args.graph, out, runs=args.runs, sweeps=args.sweeps, seed=args.seed,
-                        compare=not args.no_compare, allow_negative=args.allow_negative, device=device)
+                        compare=not args.no_compare, allow_negative=args.allow_negative, device=device,
+                        progress=not args.quiet)
         line = (f"{m['graph']}: p-bits best cut {m['pbits']['best_cut']:g}, mean {m['pbits']['mean_cut']:.1f} "
                 f"in {m['pbits']['wall_time_s']:.2f} s ({m['colours']} colours)")
         if "neal" in m:

@@ -13,7 +13,6 @@ Clamped p-bits keep their values and are never updated (invertible logic run bac
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -240,14 +239,3 @@ def sample(network: PbitNetwork, schedule: AnnealingSchedule, *, runs: int, gene
     if hit_states is not None:
         hit_states[first_hit < 0] = states[first_hit < 0]
     return SampleResult(states, first_hit, hit_states, torch.stack(energies) if energies else None, len(plan.groups), done)
-
-
-def default_beta_range(network: PbitNetwork) -> tuple[float, float]:
-    """(beta_start, beta_end) from the couplings: hot enough that the largest field flips freely,
-    cold enough that the smallest coupling decides (beta |J_min| = 3)."""
-    vals = [network.couplings.values().abs(), network.biases.abs()] + [w.abs() for _, w in network.terms]
-    allv = torch.cat([v.flatten() for v in vals]).float()
-    allv = allv[allv > 0]
-    if not len(allv):
-        return 0.1, 1.0
-    return 0.1 / float(allv.max()) / math.sqrt(max(network.size, 1)), 3.0 / float(allv.min())

@@ -21,6 +21,7 @@ from ..stochastic import (
     AnnealingSchedule,
     IdealPbit,
     JunctionPbit,
+    decode_factors,
     factor_problem,
     run_factor,
     sample,
@@ -36,7 +37,7 @@ from ..stochastic.maxcut import (
 from ..stochastic.sampler import compile_plan
 from .reproduce import register_study
 
-__all__ = ["PHYSICS", "answer_histogram", "factor_task", "load_graph", "maxcut_task", "reproduce_borders2019"]
+__all__ = ["PHYSICS", "answer_histogram", "factor_task", "load_graph", "maxcut_task", "physical_time_factor", "reproduce_borders2019"]
 
 PHYSICS = {"junction": JunctionPbit(), "ideal": IdealPbit()}
 
@@ -45,6 +46,17 @@ def _pbit(physics: str):
     if physics not in PHYSICS:
         raise RfspinError(f"--physics {physics!r}: must be one of {sorted(PHYSICS)}")
     return PHYSICS[physics]
+
+
+def _bar(enabled: bool, total: int, label: str):
+    """A tqdm bar (closed with the block), or a null context when progress is off."""
+    import contextlib
+
+    if not enabled:
+        return contextlib.nullcontext()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="sweep", leave=False)
 
 
 def answer_histogram(x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
@@ -69,9 +81,11 @@ def factor_task(number, out: str | Path | None, *, runs: int = 100, physics: str
     dev = resolve_device(device)
     problem = factor_problem(number, method, x_bits, y_bits, device=dev)
     generator = make_generator(dev, seed)
+    schedule = default_schedule(problem, max_sweeps)
     start = time.perf_counter()
-    result, x, y = run_factor(problem, runs=runs, generator=generator, pbit=pbit,
-                              schedule=default_schedule(problem, max_sweeps))
+    with _bar(progress, schedule.total_sweeps, f"factor {problem.number}") as bar:
+        result, x, y = run_factor(problem, runs=runs, generator=generator, pbit=pbit, schedule=schedule,
+                                  progress=bar.update if bar is not None else None)
     wall = time.perf_counter() - start
     hits = result.first_hit.cpu()
     solved = hits > 0
@@ -156,8 +170,9 @@ def _calibrated(solver, graph, reads, target_s, seed, first=50):
     return cuts, wall, count
 
 
-def maxcut_task(source: str, out: str | Path | None, *, runs: int = 32, sweeps: int = 1000, seed: int = 0,
-                compare: bool = True, allow_negative: bool = False, device="cpu", plots: bool = True) -> dict:
+def maxcut_task(source: str, out: str | Path | None, *, runs: int = 32, sweeps: int = 3000, seed: int = 0,
+                compare: bool = True, allow_negative: bool = False, device="cpu", plots: bool = True,
+                progress: bool = False) -> dict:
     """Max-cut with graph-coloured p-bits; with ``compare`` also dwave-neal and simulated-bifurcation
     given the same wall time (their sweep/step counts calibrated to the p-bits' time)."""
     if runs < 1 or sweeps < 1:
@@ -175,8 +190,9 @@ def maxcut_task(source: str, out: str | Path | None, *, runs: int = 32, sweeps: 
 
     schedule = AnnealingSchedule(sweeps, 0.1 / scale, 5.0 / scale, "geometric")
     start = time.perf_counter()
-    result = sample(network, schedule, runs=runs, generator=make_generator(dev, seed), plan=plan,
-                    monitor=best_so_far if compare else None)
+    with _bar(progress, sweeps, f"max-cut {graph.name}") as bar:
+        result = sample(network, schedule, runs=runs, generator=make_generator(dev, seed), plan=plan,
+                        monitor=best_so_far if compare else None, progress=bar.update if bar is not None else None)
     wall = time.perf_counter() - start
     cuts = cut_values(graph, result.states).cpu().tolist()
     metrics = {"graph": graph.name, "nodes": graph.size, "edges": len(graph.edges), "runs": runs, "sweeps": sweeps,
@@ -210,6 +226,30 @@ def maxcut_task(source: str, out: str | Path | None, *, runs: int = 32, sweeps: 
     return metrics
 
 
+def physical_time_factor(number: int, *, runs: int, beta: float = 30.0, x_bits: int | None = None,
+                         y_bits: int | None = None, seed: int = 0, device="cpu", duration: float = 10.0) -> dict:
+    """Factor with asynchronous junction p-bits in physical time (no clock): time to solution [s]."""
+    from ..stochastic import simulate_physical_time
+
+    dev = resolve_device(device)
+    problem = factor_problem(number, "energy", x_bits, y_bits, device=dev)
+
+    def solved(states):
+        x, y = decode_factors(problem, states)
+        return (x * y == problem.number) & (x > 1) & (y > 1)
+
+    pbit = PHYSICS["junction"]
+    result = simulate_physical_time(problem.network, pbit, duration=duration, runs=runs,
+                                    generator=make_generator(dev, seed), beta=beta, monitor=solved,
+                                    stop_when_all_hit=True)
+    times = result.first_hit_time.cpu()
+    ok = times >= 0
+    return {"number": problem.number, "runs": runs, "beta": beta, "success_rate": float(ok.float().mean()),
+            "median_time_to_solution_s": float(times[ok].median()) if bool(ok.any()) else None,
+            "median_switching_events": float(result.events.float().median()),
+            "junction_dwell_time_s": pbit.junction.balanced_dwell_time}
+
+
 def _odd_primes_below(limit: int) -> list[int]:
     return [p for p in range(3, limit, 2) if all(p % d for d in range(3, math.isqrt(p) + 1, 2))]
 
@@ -221,6 +261,7 @@ def reproduce_borders2019(out_dir: str | Path, seeds: int = 100, epochs: int | N
     every semiprime p q with odd primes p <= q < 64 (6 x 6-bit registers), ``seeds`` runs each."""
     out = Path(out_dir)
     headline = factor_task(945, out / "n945", runs=seeds, x_bits=6, y_bits=4, device=device, seed=0)
+    clockless = physical_time_factor(945, runs=seeds, x_bits=6, y_bits=4, device=device)
     rows = []
     primes = _odd_primes_below(64)
     for i, p in enumerate(primes):
@@ -241,10 +282,13 @@ def reproduce_borders2019(out_dir: str | Path, seeds: int = 100, epochs: int | N
                      f"{r['median_sweeps']} | {ms} |")
     head = (f"945 with 8 junction p-bits: {headline['successes']}/{seeds} runs factored, median "
             f"{headline['median_sweeps_to_solution']} sweeps to solution")
+    if clockless["median_time_to_solution_s"] is not None:
+        head += (f"; asynchronous (physical time, {1e3 * clockless['junction_dwell_time_s']:.3g} ms junctions): "
+                 f"{100 * clockless['success_rate']:.0f} %, median {1e3 * clockless['median_time_to_solution_s']:.3g} ms")
     md = head + "\n\n" + "\n".join(lines)
     result = {"study": "borders2019", "runs": seeds, "n945": {k: headline[k] for k in (
         "successes", "success_rate", "median_sweeps_to_solution", "free_pbits", "wall_time_s")},
-        "semiprimes": rows, "min_success_rate": min(r["success_rate"] for r in rows), "markdown": md}
+        "physical_time_945": clockless, "semiprimes": rows, "min_success_rate": min(r["success_rate"] for r in rows), "markdown": md}
     atomic_write_json(out / "reproduce.json", result)
     atomic_write_text(out / "table.md", md + "\n")
     return result
