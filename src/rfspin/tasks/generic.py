@@ -87,19 +87,18 @@ def operating_point(data: RFDataset, spec: NetworkSpec, auto: AutoOperatingPoint
     """``spec`` with the input power and readout scale chosen from ``data``'s training rows."""
     inputs = data.x_train[:OPERATING_SAMPLES].double()
     if inputs.shape[0] < 2:
-        raise RfspinError(f"{data.name}: at least 2 training rows are needed to choose an operating point")
+        raise RfspinError("at least 2 training rows are needed to choose an operating point")
     if auto.input_power and len(spec.sizes) > 2:
         probe = _spreads(replace(spec, input_power=_REFERENCE_POWER), inputs)
         if not probe.hidden or probe.hidden <= 0.0:
-            raise RfspinError(f"{data.name}: the training rows do not vary; no input power makes the hidden "
-                              "neurons respond")
+            raise RfspinError("the training rows do not vary; no input power makes the hidden neurons respond")
         osc = spec.oscillator
         window = (osc.max_current_ratio - 1.0) * osc.threshold_current / osc.transconductance
         spec = replace(spec, input_power=_REFERENCE_POWER * SPREAD_FRACTION * window / probe.hidden)
     if auto.readout_scale:
         probe = _spreads(spec, inputs)
         if not probe.output or probe.output <= 0.0:
-            raise RfspinError(f"{data.name}: the output chains do not vary over the training rows")
+            raise RfspinError("the output chains do not vary over the training rows")
         spec = replace(spec, readout_scale=probe.output / LOGIT_SPREAD)
     return spec
 
@@ -109,7 +108,11 @@ def _builder(fields: SpecFields, auto: AutoOperatingPoint):
         kwargs = fields.as_kwargs()
         if data.input_frequencies is not None:
             kwargs["input_frequencies"] = tuple(data.input_frequencies.tolist())
-        spec = operating_point(data, NetworkSpec(sizes=(data.n_features, *hidden, data.n_classes), **kwargs), auto)
+        try:
+            spec = operating_point(data, NetworkSpec(sizes=(data.n_features, *hidden, data.n_classes), **kwargs), auto)
+        except RfspinError as exc:  # name the data (a user's file by its path)
+            where = data.source if str(data.source).endswith((".npz", ".h5", ".hdf5")) else data.name
+            raise RfspinError(f"{where}: automatic operating point: {exc}") from None
         model = RFNetwork(spec, generator=torch.Generator().manual_seed(seed))
         if auto.centre_biases:
             set_operating_points_(model, data.x_train[:OPERATING_SAMPLES])
