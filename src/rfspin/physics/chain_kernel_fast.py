@@ -93,8 +93,9 @@ class FarFieldPlan:
         have = max(self.powers, default=0)
         if have >= n_terms:
             return self.powers[have][:n_terms]
-        self.powers = {n_terms: inverse_powers(self.inv_tau, self.radius, n_terms)}
-        return self.powers[n_terms]
+        size = max(n_terms, have + 4)  # grow in steps: the term search asks for one more at a time
+        self.powers = {size: inverse_powers(self.inv_tau, self.radius, size)}
+        return self.powers[size][:n_terms]
 
 
 def inverse_powers(inv_tau: Tensor, radius: Tensor, n_terms: int) -> Tensor:
@@ -142,12 +143,17 @@ def far_field_plan(tones: Tensor, anchors: Tensor, damping: float, *, near_radiu
     )
 
 
-def _pole_powers(v, delta, anchors, radius, n_terms):
-    """P_n = zeta^n (rows, n_terms, K) complex, zeta = (v - a + i Delta) / R."""
-    zeta = torch.complex((v - anchors) / radius, delta / radius)
-    p = zeta.unsqueeze(1).expand(zeta.shape[0], n_terms, zeta.shape[1]).clone()
-    p[:, 0] = 1.0
-    return torch.cumprod(p, dim=1), zeta
+def _pole_powers(v, delta, anchors, radius, n_terms, imaginary=True):
+    """(Re zeta^n, Im zeta^n or None), each (rows, n_terms, K), zeta = (v - a + i Delta) / R.
+
+    Polar form |zeta|^n (cos n theta, sin n theta): a few vectorised real passes.
+    """
+    x, y = (v - anchors) / radius, delta / radius
+    n = torch.arange(n_terms, dtype=v.dtype, device=v.device).view(1, -1, 1)
+    angle = torch.atan2(y, x).unsqueeze(1) * n
+    modulus = torch.exp(0.5 * torch.log(x * x + y * y).unsqueeze(1) * n)
+    re = torch.cos(angle).mul_(modulus)
+    return re, (torch.sin(angle).mul_(modulus) if imaginary else None)
 
 
 def _rows_per_block(n_cols: int, per_group: int) -> int:
@@ -164,26 +170,31 @@ def _gemm(coeff: Tensor, stack: Tensor, per_group: int) -> Tensor:
 
 
 class _FarField(torch.autograd.Function):
-    """W_far = M(v, Delta, A, B) @ T with closed-form dM (see module docstring)."""
+    """W_far = M(v, Delta, A, B) @ T with closed-form dM (see module docstring).
+
+    M_n = A Re(zeta^n) + (B / Delta) Im(zeta^n); with zeta' = 1/R, d zeta/d Delta = i/R:
+    dM_n/dv = n (A Re + B/Delta Im)(zeta^(n-1)) / R, dM_n/dDelta = n (B/Delta Re - A Im)(zeta^(n-1)) / R
+    - B/Delta^2 Im(zeta^n), dM_n/dA = Re(zeta^n), dM_n/dB = Im(zeta^n) / Delta.
+    """
 
     @staticmethod
     def forward(ctx, v, delta, a, b, anchors, radius, stack_fn, per_group):
         rows = v.shape[0]
+        symmetric = bool(b.any())  # B = 0 (antisymmetric lineshapes): no Im part needed
         out = None
-        step = None
         for s, e, stack in stack_fn(rows):
             n_terms = stack.shape[-3]
-            powers, _ = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms)
-            two_c = torch.complex(a[s:e], -b[s:e] / delta[s:e]).unsqueeze(1)
-            coeff = (two_c * powers).real
+            re, im = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms, symmetric)
+            coeff = re.mul_(a[s:e].unsqueeze(1))
+            if symmetric:
+                coeff.addcmul_(im, (b[s:e] / delta[s:e]).unsqueeze(1))
             flat = stack.reshape(*stack.shape[:-3], -1, stack.shape[-1])
             w = _gemm(coeff.reshape(e - s, -1), flat, per_group)
             if out is None:
                 out = w.new_empty(rows, w.shape[-1])
-                step = e - s
             out[s:e] = w
         ctx.save_for_backward(v, delta, a, b)
-        ctx.anchors, ctx.radius, ctx.stack_fn, ctx.per_group, ctx.step = anchors, radius, stack_fn, per_group, step
+        ctx.anchors, ctx.radius, ctx.stack_fn, ctx.per_group = anchors, radius, stack_fn, per_group
         return out
 
     @staticmethod
@@ -201,16 +212,18 @@ class _FarField(torch.autograd.Function):
                 grp = flat.shape[0]
                 g_coeff = torch.bmm(g.reshape(grp, ctx.per_group, -1), flat.transpose(1, 2)).reshape(e - s, -1)
             g_coeff = g_coeff.view(e - s, n_terms, -1)
-            powers, _ = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms)
-            sums = (g_coeff * powers).sum(1)  # sum_n gM_n P_n
+            re, im = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms)
+            sum_re, sum_im = (g_coeff * re).sum(1), (g_coeff * im).sum(1)  # sum_n gM_n zeta^n
             n = torch.arange(1, n_terms, dtype=v.dtype, device=v.device).view(1, -1, 1)
-            dsums = (g_coeff[:, 1:] * n * powers[:, :-1]).sum(1) / radius  # sum_n gM_n n P_{n-1} / R
+            g_shift = g_coeff[:, 1:] * n
+            d_re = (g_shift * re[:, :-1]).sum(1) / radius  # sum_n gM_n n zeta^(n-1) / R
+            d_im = (g_shift * im[:, :-1]).sum(1) / radius
             aa, bb, dd = a[s:e], b[s:e], delta[s:e]
             bp = bb / dd
-            grads[0][s:e] = aa * dsums.real + bp * dsums.imag
-            grads[1][s:e] = -aa * dsums.imag + bp * dsums.real - bb / (dd * dd) * sums.imag
-            grads[2][s:e] = sums.real
-            grads[3][s:e] = sums.imag / dd
+            grads[0][s:e] = aa * d_re + bp * d_im
+            grads[1][s:e] = bp * d_re - aa * d_im - bp / dd * sum_im
+            grads[2][s:e] = sum_re
+            grads[3][s:e] = sum_im / dd
         return (*grads, None, None, None, None)
 
 
