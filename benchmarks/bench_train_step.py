@@ -1,7 +1,7 @@
 """Train-step time and peak memory of the drone network 256-128-10 at batch 256.
 
 Four implementations of the same model, each timed in its own subprocess (so peak RSS is its own):
-  rf-fast    rfspin's RFNetwork with kernel="fast": exact crosstalk, near field exact and far
+  rf-fast    rfspin's RFNetwork, default kernel="auto" (fast where its bound holds and pays): exact crosstalk, near field exact and far
              field by a series with a proven error bound (<= 1e-6 max|W|) as one GEMM;
   rf-exact   the same with kernel="exact": the fused chunked kernel with analytic backward;
   rf-direct  the same equations with the chains x inputs x resonators tensor built in one
@@ -53,7 +53,7 @@ def run_variant(name: str, steps: int, sizes: tuple[int, ...], threads: int) -> 
         model = SoftwareMLP(sizes, generator=torch.Generator().manual_seed(0))
     else:
         model = build_rf_network(sizes, seed=0, readout_scale=1e-2)
-        set_kernel_method(model, "exact" if name == "rf-exact" else "fast")
+        set_kernel_method(model, "exact" if name == "rf-exact" else "auto")
         if name == "rf-direct":
             for layer in model.resonator_layers:
                 layer.weights = types.MethodType(_direct_weights, layer)

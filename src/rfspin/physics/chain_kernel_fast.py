@@ -81,7 +81,7 @@ class FarFieldPlan:
     inv_tau: Tensor
     min_tau: Tensor
     near_radius: float
-    band: tuple[int, int] | None = None  # (shift c0, half width w): near tones of k are k + c0 + [-w, w]
+    band: tuple | None = None  # segments (k0, k1, c0, w): near tones of k0 <= k < k1 are k + c0 + [-w, w]
     powers: dict = field(default_factory=dict)  # n_terms -> T (n_terms, K, I) [1/Hz]
     last_terms: int = 8  # diagnostics of the last call: series terms N,
     last_scale: float | None = None  # max|W|,
@@ -127,11 +127,7 @@ def far_field_plan(tones: Tensor, anchors: Tensor, damping: float, *, near_radiu
     shift = nearest - torch.arange(a.numel(), device=u.device)
     band = None
     if bool((shift == shift[0]).all()):  # anchors on the tones: the near field is a band
-        pairs_k, pairs_i = near.nonzero(as_tuple=True)
-        half = int((pairs_i - nearest[pairs_k]).abs().max()) if pairs_k.numel() else 0
-        band = (int(shift[0]), half)
-        offset = torch.arange(u.numel(), device=u.device).unsqueeze(0) - nearest.unsqueeze(1)
-        near = offset.abs() <= half
+        band, near = _band_segments(near, nearest, int(shift[0]))
     near_k, near_i = near.nonzero(as_tuple=True)
     inv_tau = torch.where(near, torch.zeros_like(tau), 1.0 / tau)
     min_tau = torch.where(near, torch.full_like(tau, math.inf), tau.abs()).amin(1)
@@ -141,6 +137,22 @@ def far_field_plan(tones: Tensor, anchors: Tensor, damping: float, *, near_radiu
         near_k=near_k, near_i=near_i, inv_tau=inv_tau.to(dtype), min_tau=min_tau.to(dtype),
         near_radius=float(near_radius), band=band,
     )
+
+
+#: Anchor segments of the band near field (linear plans: the band widens with the linewidth).
+BAND_SEGMENTS = 3
+
+
+def _band_segments(near: Tensor, nearest: Tensor, shift: int) -> tuple[tuple, Tensor]:
+    """Cover the near pairs by bands over BAND_SEGMENTS runs of anchors; (segments, near mask)."""
+    n_res, n_tones = near.shape
+    offset = (torch.arange(n_tones, device=near.device).unsqueeze(0) - nearest.unsqueeze(1)).abs()
+    need = torch.where(near, offset, torch.zeros_like(offset)).amax(1)  # half width per anchor
+    n_seg = BAND_SEGMENTS if n_res >= 16 * BAND_SEGMENTS else 1
+    edges = [round(j * n_res / n_seg) for j in range(n_seg + 1)]
+    segments = tuple((k0, k1, shift, int(need[k0:k1].max())) for k0, k1 in zip(edges[:-1], edges[1:]))
+    half = torch.cat([torch.full((k1 - k0,), w, device=near.device) for k0, k1, _, w in segments])
+    return segments, offset <= half.unsqueeze(1)
 
 
 def _pole_powers(v, delta, anchors, radius, n_terms, imaginary=True):

@@ -7,7 +7,7 @@ near pairs (k, i) of the plan. Closed-form derivatives (as in :mod:`rfspin.physi
     dG/dA = d / D,  dG/dB = 1 / D,  dG/dDelta = -2 Delta G / D,  dG/dv = -(A - 2 d G) / D.
 
 When the anchors sit on the tones (anchor k's nearest tone is k + c0 for all k) the near pairs
-are a band i = k + c0 + o - w, o = 0..2w: the band is evaluated as a dense (rows, K, 2w + 1)
+are a band i = k + c0 + o - w, o = 0..2w (one w per segment of anchors): the band is evaluated as a dense (rows, K, 2w + 1)
 block and summed into W by a skewed view (element (k, o) lands in column k + o), with no
 scatter. Other anchor sets use the list of pairs (gather and index_add).
 """
@@ -109,13 +109,17 @@ def near_field(tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, pl
     """
     n_tones = tones.shape[-1]
     if plan.band is not None:
-        shift, half = plan.band
-        n_res = v.shape[1]
-        idx = torch.arange(-half, half + 1, device=v.device).unsqueeze(1) + shift + torch.arange(n_res, device=v.device)
-        band_tones = tones[..., idx.clamp(0, n_tones - 1)]  # (width, K) or (G, width, K); clamped ends fall outside W
-        if band_tones.dim() == 3:
-            band_tones = band_tones.transpose(0, 1)  # (width, G, K)
-        return _NearBand.apply(band_tones, v, delta, a, b, shift, half, n_tones, per_group)
+        out = None
+        for k0, k1, shift, half in plan.band:
+            idx = torch.arange(-half, half + 1, device=v.device).unsqueeze(1) + (shift + k0) \
+                + torch.arange(k1 - k0, device=v.device)
+            band_tones = tones[..., idx.clamp(0, n_tones - 1)]  # (width, K) or (G, width, K); clamped ends fall outside W
+            if band_tones.dim() == 3:
+                band_tones = band_tones.transpose(0, 1)  # (width, G, K)
+            part = _NearBand.apply(band_tones, *(t[:, k0:k1].contiguous() for t in (v, delta, a, b)),
+                                   shift + k0, half, n_tones, per_group)
+            out = part if out is None else out + part
+        return out
     rows = v.shape[0]
     if tones.dim() == 2:
         u_pairs = tones[:, plan.near_i].T.unsqueeze(-1).expand(-1, -1, per_group).reshape(-1, rows)
