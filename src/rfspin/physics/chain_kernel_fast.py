@@ -45,6 +45,7 @@ the gradients are the exact derivatives of the series (of the exact kernel where
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -109,7 +110,7 @@ def inverse_powers(inv_tau: Tensor, radius: Tensor, n_terms: int) -> Tensor:
     return out / radius.unsqueeze(-1)
 
 
-def far_field_plan(tones: Tensor, anchors: Tensor, damping: float, *, near_radius: float = 8.0) -> FarFieldPlan:
+def far_field_plan(tones: Tensor, anchors: Tensor, damping: float, *, near_radius: float = 6.0) -> FarFieldPlan:
     """Build the plan for tones (I,) and anchors (K,) [Hz] (dtype/device of ``tones``).
 
     ``damping``: nominal alpha (half linewidth h_k = alpha a_k); ``near_radius``: H, in h_k.
@@ -150,7 +151,7 @@ def _band_segments(near: Tensor, nearest: Tensor, shift: int) -> tuple[tuple, Te
     need = torch.where(near, offset, torch.zeros_like(offset)).amax(1)  # half width per anchor
     n_seg = BAND_SEGMENTS if n_res >= 16 * BAND_SEGMENTS else 1
     edges = [round(j * n_res / n_seg) for j in range(n_seg + 1)]
-    segments = tuple((k0, k1, shift, int(need[k0:k1].max())) for k0, k1 in zip(edges[:-1], edges[1:]))
+    segments = tuple((k0, k1, shift, int(need[k0:k1].max())) for k0, k1 in itertools.pairwise(edges))
     half = torch.cat([torch.full((k1 - k0,), w, device=near.device) for k0, k1, _, w in segments])
     return segments, offset <= half.unsqueeze(1)
 

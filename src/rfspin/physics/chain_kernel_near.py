@@ -113,7 +113,8 @@ def near_field(tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, pl
         for k0, k1, shift, half in plan.band:
             idx = torch.arange(-half, half + 1, device=v.device).unsqueeze(1) + (shift + k0) \
                 + torch.arange(k1 - k0, device=v.device)
-            band_tones = tones[..., idx.clamp(0, n_tones - 1)]  # (width, K) or (G, width, K); clamped ends fall outside W
+            # (width, K) or (G, width, K); the clamped ends fall outside W's columns
+            band_tones = tones[..., idx.clamp(0, n_tones - 1)]
             if band_tones.dim() == 3:
                 band_tones = band_tones.transpose(0, 1)  # (width, G, K)
             part = _NearBand.apply(band_tones, *(t[:, k0:k1].contiguous() for t in (v, delta, a, b)),
