@@ -3,7 +3,7 @@
 Four implementations of the same model, each timed in its own subprocess (so peak RSS is its own):
   rf-fast    rfspin's RFNetwork with its default kernel="auto" (fast where its bound holds and
              it pays): exact crosstalk, near field exact and far field by a series with a
-             proven error bound (<= 1e-6 max|W|) as one GEMM;
+             proven error bound (<= 5e-6 max|W|) as one GEMM;
   rf-exact   the same with kernel="exact": the fused chunked kernel with analytic backward;
   rf-direct  the same equations with the chains x inputs x resonators tensor built in one
              broadcast expression and differentiated by autograd (as the authors' code does);

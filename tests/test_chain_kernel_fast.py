@@ -19,6 +19,7 @@ from rfspin.physics.chain_kernel_fast import far_field_plan
 from rfspin.physics.frequency_plan import plan_frequencies
 
 ACCEPT = 1e-5  # the acceptance bound, relative to max |W_exact|
+RTOL = 5e-6  # the kernel's default proven bound, relative to max |W|
 
 
 def rel_err(w, ref):
@@ -50,11 +51,10 @@ def test_random_programs_within_bound(plan, dtype, seed):
     exact = chain_weights(u.double(), v.double(), delta.double(), a.double(), b.double(), method="exact")
     fast = chain_weights(u, v, delta, a, b, method="fast", plan=ff)
     assert ff.last_bound is not None and ff.last_terms >= 1  # the series really was used
-    limit = ACCEPT if dtype == torch.float32 else 1e-6
-    assert rel_err(fast, exact) <= limit
+    assert rel_err(fast, exact) <= (ACCEPT if dtype == torch.float32 else RTOL)
     if dtype == torch.float32:  # as close to the float64 truth as the float32 exact kernel
         exact32 = chain_weights(u, v, delta, a, b, method="exact")
-        assert rel_err(fast, exact) <= 2 * rel_err(exact32, exact) + 1e-6
+        assert rel_err(fast, exact) <= 2 * rel_err(exact32, exact) + RTOL
 
 
 @pytest.mark.parametrize("rtol", [1e-3, 1e-6, 1e-9])
@@ -77,7 +77,7 @@ def test_general_anchors_use_the_pair_list():
     ff = far_field_plan(u, anchors, 0.01, near_radius=4.0)
     assert ff.band is None
     exact = chain_weights(u, v, delta, a, b, method="exact")
-    assert rel_err(chain_weights(u, v, delta, a, b, method="fast", plan=ff), exact) <= 1e-6
+    assert rel_err(chain_weights(u, v, delta, a, b, method="fast", plan=ff), exact) <= RTOL
 
 
 def test_clamped_band_edges_fall_back_per_resonator():
@@ -89,7 +89,7 @@ def test_clamped_band_edges_fall_back_per_resonator():
     ff = far_field_plan(u, u, 0.01)
     fast = chain_weights(u, v, delta, a, b, method="fast", plan=ff)
     assert ff.last_irregular >= 9 and ff.last_bound is not None
-    assert rel_err(fast, chain_weights(u, v, delta, a, b, method="exact")) <= 1e-6
+    assert rel_err(fast, chain_weights(u, v, delta, a, b, method="exact")) <= RTOL
 
 
 def test_auto_falls_back_to_exact_when_resonators_leave_validity():
@@ -109,14 +109,15 @@ def test_gradcheck_float64_band_and_groups():
     a = torch.randn(3, 24, generator=g, dtype=torch.float64).requires_grad_()
     b = torch.randn(3, 24, generator=g, dtype=torch.float64).requires_grad_()
 
-    def f(v, d, a, b):
-        return chain_weights(u, v, d, a, b, method="fast", plan=ff)
+    def f(v, d, a, b):  # rtol so small that a change of N between gradcheck's probes is invisible
+        return chain_weights(u, v, d, a, b, method="fast", plan=ff, rtol=1e-13)
 
     assert torch.autograd.gradcheck(f, (v, d, a, b))
     assert ff.last_bound is not None and ff.last_terms > 1
     u2 = u * (1 + 1e-3 * torch.randn(2, 24, generator=g, dtype=torch.float64))  # per-chip tones
     v2 = (u * (1 + 0.01 * torch.rand(2, 3, 24, generator=g, dtype=torch.float64))).requires_grad_()
-    assert torch.autograd.gradcheck(lambda v2: chain_weights(u2, v2, d, a, b, method="fast", plan=ff), (v2,))
+    assert torch.autograd.gradcheck(lambda v2: chain_weights(u2, v2, d, a, b, method="fast", plan=ff, rtol=1e-13),
+                                    (v2,))
     assert ff.last_bound is not None
 
 
@@ -162,19 +163,19 @@ def _compare_module(module, run):
 def test_dense_network_weights_and_outputs(plan):
     net = build_rf_network((64, 32, 10), seed=0, plan=plan, init_detuning=2.0).double()
     for layer in net.resonator_layers:
-        assert _compare_module(layer, lambda m: m.weights()) <= 1e-6
+        assert _compare_module(layer, lambda m: m.weights()) <= RTOL
         assert layer._plan[1].last_bound is not None
     x = torch.rand(16, 64, generator=gen(1), dtype=torch.float64)
-    assert _compare_module(net, lambda m: m(x)) <= 1e-6
+    assert _compare_module(net, lambda m: m(x)) <= ACCEPT
 
 
 def test_conv_layer_and_cnn():
     conv = RFConv2d(3, 8, 5, generator=gen(0), dtype=torch.float64, init_detuning=2.0)
-    assert _compare_module(conv, lambda m: m.kernel_weights()) <= 1e-6
+    assert _compare_module(conv, lambda m: m.kernel_weights()) <= RTOL
     spec = CNNSpec(image_shape=(1, 12, 12), convs=((4, 3, 1, 1, 2),), hidden=(16,), n_classes=3)
     cnn = RFCNN(spec, generator=gen(0)).double()
     x = torch.rand(2, 1, 12, 12, generator=gen(2), dtype=torch.float64)
-    assert _compare_module(cnn, lambda m: m(x)) <= 1e-6
+    assert _compare_module(cnn, lambda m: m(x)) <= ACCEPT
     layers = [m for m in cnn.modules() if isinstance(m, ResonatorChainLayer)]
     assert layers and all(layer._plan[1].last_bound is not None for layer in layers)
 
@@ -188,9 +189,9 @@ def test_chips_with_non_idealities():
     })
     static = sample_static(net, cfg, 3, gen(3))
     x = torch.rand(5, 48, generator=gen(4), dtype=torch.float64)
-    assert _compare_module(net, lambda m: chip_forward(m, static, cfg, x, generator=gen(5))[0]) <= 1e-6
+    assert _compare_module(net, lambda m: chip_forward(m, static, cfg, x, generator=gen(5))[0]) <= ACCEPT
     assert all(layer._plan[1].last_bound is not None for layer in net.resonator_layers)  # fast was used
-    assert _compare_module(net, lambda m: ChipInstance(m, cfg, static.select(0), 0)(x)) <= 1e-6
+    assert _compare_module(net, lambda m: ChipInstance(m, cfg, static.select(0), 0)(x)) <= ACCEPT
 
 
 def test_plan_cache_follows_dtype_and_tones():

@@ -83,7 +83,7 @@ class ResonatorChainLayer(nn.Module):
         bias_scale: unit of the trainable bias [V].
         generator: torch.Generator for the initialisation.
         kernel: how W is computed: ``"auto"`` (default: the fast kernel wherever its proven error
-            bound, max|W - W_exact| <= 1e-6 max|W|, holds and it is faster), ``"fast"`` or
+            bound, max|W - W_exact| <= 5e-6 max|W|, holds and it is faster), ``"fast"`` or
             ``"exact"`` (:func:`rfspin.physics.chain_kernel.chain_weights`).
 
     ``synapse_states``: None for analog devices (any f_r in the band); a subclass with a finite

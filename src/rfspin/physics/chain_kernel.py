@@ -146,7 +146,7 @@ def chain_weights(
     method: str = "auto",
     anchors: Tensor | None = None,
     plan: FarFieldPlan | None = None,
-    rtol: float = 1e-6,
+    rtol: float = 5e-6,
 ) -> Tensor:
     """Weights W (..., J, I) [V/W] of chains of resonators, exact crosstalk, O(block) memory.
 

@@ -195,9 +195,14 @@ class _FarField(torch.autograd.Function):
         rows = v.shape[0]
         symmetric = bool(b.any())  # B = 0 (antisymmetric lineshapes): no Im part needed
         out = None
-        for s, e, stack in stack_fn(rows):
+        ctx.powers = None
+        blocks = list(stack_fn(rows)) if stack_fn.shared else stack_fn(rows)
+        keep = stack_fn.shared and len(blocks) == 1  # one block: keep zeta^n for the backward pass
+        for s, e, stack in blocks:
             n_terms = stack.shape[-3]
-            re, im = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms, symmetric)
+            re, im = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms, symmetric or keep)
+            if keep:
+                ctx.powers = (re.clone(), im)
             coeff = re.mul_(a[s:e].unsqueeze(1))
             if symmetric:
                 coeff.addcmul_(im, (b[s:e] / delta[s:e]).unsqueeze(1))
@@ -225,7 +230,8 @@ class _FarField(torch.autograd.Function):
                 grp = flat.shape[0]
                 g_coeff = torch.bmm(g.reshape(grp, ctx.per_group, -1), flat.transpose(1, 2)).reshape(e - s, -1)
             g_coeff = g_coeff.view(e - s, n_terms, -1)
-            re, im = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms)
+            re, im = ctx.powers if ctx.powers is not None else _pole_powers(v[s:e], delta[s:e], anchors, radius,
+                                                                              n_terms)
             sum_re, sum_im = (g_coeff * re).sum(1), (g_coeff * im).sum(1)  # sum_n gM_n zeta^n
             n = torch.arange(1, n_terms, dtype=v.dtype, device=v.device).view(1, -1, 1)
             g_shift = g_coeff[:, 1:] * n
@@ -260,7 +266,7 @@ def _term_bound(c_max, z_max, rho, abs_t_n, radius, n_terms) -> Tensor:
 
 def fast_chain_weights(
     tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, plan: FarFieldPlan, *,
-    per_group: int, rtol: float = 1e-6, rho_max: float = 0.5, auto: bool = False,
+    per_group: int, rtol: float = 5e-6, rho_max: float = 0.5, auto: bool = False,
 ) -> Tensor | None:
     """W (rows, I) for rows of resonators (rows, K); None if ``auto`` judges the exact kernel better.
 
@@ -371,6 +377,7 @@ def _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res):
         for g0 in range(0, inv_tau.shape[0], groups):
             g1 = min(inv_tau.shape[0], g0 + groups)
             yield g0 * per_group, g1 * per_group, inverse_powers(inv_tau[g0:g1], plan.radius.unsqueeze(0), n_terms)
+    blocks.shared = not grouped
     return blocks
 
 
