@@ -17,7 +17,7 @@ other in one run, so their ratios are measured under the same conditions:
 Usage::
 
     python benchmarks/bench_time_to_accuracy.py [--task drone] [--threads 2] [--authors-epochs 100]
-        [--only rfspin,mlp,authors] [--json OUT]
+        [--only rfspin,mlp,authors] [--device cpu] [--json OUT]
 
 Targets (issue 14): rfspin wall <= 5x the MLP's, >= 3x faster than the authors' formulation, and
 test accuracy seed 0 >= 99.3 % (drone).
@@ -52,7 +52,7 @@ def run_rfspin(args) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run"
         cmd = [sys.executable, "-m", "rfspin.cli", "train", "--task", args.task, "--seed", str(args.seed),
-               "--out", str(out), "--quiet", "--no-plots", "--device", "cpu"]
+               "--out", str(out), "--quiet", "--no-plots", "--device", args.device]
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True, text=True, env=_env(args.threads))
         wall = time.perf_counter() - t0
@@ -67,13 +67,14 @@ def run_mlp(args) -> dict:
 
     import torch
 
+    from rfspin.device import resolve_device
     from rfspin.nn.network import SoftwareMLP
     from rfspin.train.trainer import train
 
     torch.set_num_threads(args.threads)
     task, data = _load(args.task, args.seed)
     sizes = (data.n_features, *task.hidden, data.n_classes)
-    model = SoftwareMLP(sizes, generator=torch.Generator().manual_seed(args.seed))
+    model = SoftwareMLP(sizes, generator=torch.Generator().manual_seed(args.seed)).to(resolve_device(args.device))
     cfg = replace(task.baseline_config, epochs=args.epochs or task.rf_config.epochs, seed=args.seed)
     t0 = time.perf_counter()
     result = train(model, data, cfg, progress=False)
@@ -96,13 +97,14 @@ def _direct_weights(layer):
 def run_authors(args) -> dict:
     import torch
 
+    from rfspin.device import resolve_device
     from rfspin.nn.network import SpecFields
     from rfspin.tasks.experiment import build_network_for
     from rfspin.train.trainer import TrainConfig, train
 
     torch.set_num_threads(args.threads)
     task, data = _load(args.task, args.seed)
-    model = build_network_for(task, data, task.hidden, args.seed, SpecFields())
+    model = build_network_for(task, data, task.hidden, args.seed, SpecFields()).to(resolve_device(args.device))
     for layer in model.resonator_layers:
         layer.weights = _direct_weights(layer)
     cfg = TrainConfig(epochs=args.authors_epochs, batch_size=AUTHORS_BATCH, learning_rate=AUTHORS_LEARNING_RATE,
@@ -129,6 +131,7 @@ def main() -> int:
     p.add_argument("--task", default="drone")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto (every contender runs there)")
     p.add_argument("--epochs", type=int, default=None, help="MLP epochs (default: the task's RF epochs)")
     p.add_argument("--authors-epochs", type=int, default=AUTHORS_EPOCHS)
     p.add_argument("--only", default="rfspin,mlp,authors")
@@ -143,7 +146,7 @@ def main() -> int:
     for name in args.only.split(","):
         loads[name] = _load_average()
         cmd = [sys.executable, __file__, "--mode", name, "--task", args.task, "--seed", str(args.seed),
-               "--threads", str(args.threads), "--authors-epochs", str(args.authors_epochs),
+               "--threads", str(args.threads), "--device", args.device, "--authors-epochs", str(args.authors_epochs),
                *(["--epochs", str(args.epochs)] if args.epochs else [])]
         proc = subprocess.run(cmd, check=True, capture_output=True, text=True, env=_env(args.threads))
         results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
