@@ -8,7 +8,7 @@ from .engine import ChainSite, LayerHooks, LayerKind, layer_kind, run_layers
 from .network import NetworkSpec, RFNetwork, SoftwareMLP, SpecFields, build_rf_network
 from .oscillator_layer import OscillatorLayer
 from .protocols import CountsDevices, CountsNeurons, Trainable, WrapsNetwork
-from .resonator_layer import ResonatorChainLayer
+from .resonator_layer import ResonatorChainLayer, set_kernel_method
 from .tones import Tones, as_powers, check_powers
 
 __all__ = [
@@ -40,4 +40,5 @@ __all__ = [
     "check_powers",
     "layer_kind",
     "run_layers",
+    "set_kernel_method",
 ]

@@ -113,7 +113,8 @@ class ChipHooks(LayerHooks):
         f = f.expand(shape)
         delta, a, b = lineshape_coefficients(f, sensitivity, damping, a_anti, a_sym, layer.signs)
         tones = layer.tone_frequencies if tone_frequencies is None else tone_frequencies
-        return chain_weights(tones, f, delta.expand(shape), a.expand(shape), b.expand(shape))  # (C, J, I)
+        return chain_weights(tones, f, delta.expand(shape), a.expand(shape), b.expand(shape),  # (C, J, I)
+                             **layer.kernel_options())
 
     def chain_readout(self, site: ChainSite, voltages: Tensor) -> Tensor:
         noise, temp = self.nonideal.voltage_noise, self.nonideal.temperature

@@ -82,7 +82,7 @@ class RFConv2d(nn.Module):
     ``padding``; zero padding = no tone) plus the device side:
         tone_frequencies: (C_in*kh*kw,) frequencies of the patch tones [Hz]; default a
             ``plan`` over [min_frequency, max_frequency].
-        resonator, init_detuning, bias_scale, generator, dtype: as ``ResonatorChainLayer``.
+        resonator, init_detuning, bias_scale, generator, dtype, kernel: as ``ResonatorChainLayer``.
         encoding: "time-sequential" or "parallel" (same function, different device counts).
         input_size: (H, W) of the input, needed by ``layer_counts`` (positions).
     """
@@ -106,6 +106,7 @@ class RFConv2d(nn.Module):
         input_size: tuple[int, int] | None = None,
         generator: torch.Generator | None = None,
         dtype: torch.dtype = torch.float32,
+        kernel: str = "auto",
     ) -> None:
         super().__init__()
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
@@ -131,7 +132,7 @@ class RFConv2d(nn.Module):
         # The chains of the kernel: the dense layer's physics and parametrisation, reused as is.
         self.chains = ResonatorChainLayer(
             tones, out_channels, resonator, init_detuning=init_detuning, bias_scale=bias_scale,
-            generator=generator, dtype=dtype,
+            generator=generator, dtype=dtype, kernel=kernel,
         )
 
     @property

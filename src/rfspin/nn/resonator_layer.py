@@ -22,7 +22,8 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import RfspinError
-from ..physics.chain_kernel import chain_weights
+from ..physics.chain_kernel import chain_weights, check_kernel_method
+from ..physics.chain_kernel_fast import FarFieldPlan, far_field_plan
 from ..physics.params import ROSS2023_RESONATOR, ResonatorParams
 from ..physics.resonator import (
     head_to_tail_signs,
@@ -32,7 +33,17 @@ from ..physics.resonator import (
 from .counts import LayerCounts
 from .tones import Tones, as_powers
 
-__all__ = ["ResonatorChainLayer", "apply_chains"]
+__all__ = ["ResonatorChainLayer", "apply_chains", "set_kernel_method"]
+
+
+def set_kernel_method(module: nn.Module, method: str) -> int:
+    """Set the chain-weight kernel (``"auto"`` | ``"fast"`` | ``"exact"``) of every chain layer in
+    ``module`` (networks, CNNs, chips' twins); returns how many layers were set."""
+    check_kernel_method(method)
+    layers = [m for m in module.modules() if callable(getattr(m, "kernel_options", None))]
+    for layer in layers:
+        layer.kernel = method
+    return len(layers)
 
 
 def apply_chains(powers: Tensor, weights: Tensor, bias: Tensor) -> Tensor:
@@ -71,6 +82,9 @@ class ResonatorChainLayer(nn.Module):
         init_detuning: half-width of the uniform initial detuning, in linewidths.
         bias_scale: unit of the trainable bias [V].
         generator: torch.Generator for the initialisation.
+        kernel: how W is computed: ``"auto"`` (default: the fast kernel wherever its proven error
+            bound, max|W - W_exact| <= 1e-6 max|W|, holds and it is faster), ``"fast"`` or
+            ``"exact"`` (:func:`rfspin.physics.chain_kernel.chain_weights`).
 
     ``synapse_states``: None for analog devices (any f_r in the band); a subclass with a finite
     set of resonance states per device says how many (binary synapses: 2).
@@ -89,8 +103,10 @@ class ResonatorChainLayer(nn.Module):
         bias_scale: float = 1e-3,
         generator: torch.Generator | None = None,
         dtype: torch.dtype = torch.float32,
+        kernel: str = "auto",
     ) -> None:
         super().__init__()
+        self.kernel = check_kernel_method(kernel)
         tones = torch.as_tensor(tone_frequencies, dtype=torch.float64).flatten()
         if n_chains < 1:
             raise RfspinError(f"n_chains = {n_chains!r}: must be >= 1")
@@ -123,6 +139,7 @@ class ResonatorChainLayer(nn.Module):
         self.detuning = nn.Parameter(init.to(dtype))
         self.bias_raw = nn.Parameter(torch.zeros(n_chains, dtype=dtype))
         self._cache: tuple[tuple, Tensor] | None = None
+        self._plan: tuple[tuple, FarFieldPlan] | None = None
 
     @property
     def n_inputs(self) -> int:
@@ -178,6 +195,20 @@ class ResonatorChainLayer(nn.Module):
         hi = (self.band[1] - anchors) / unit
         self.detuning.copy_(torch.maximum(torch.minimum(self.detuning, hi), lo))
 
+    def far_field_plan(self) -> FarFieldPlan:
+        """The fast kernel's plan for this layer's tones and anchors, cached until either changes
+        (in place, or by moving the layer to another dtype/device)."""
+        key = tuple((t.data_ptr(), t._version, t.dtype, t.device) for t in (self.tone_frequencies, self.anchor_frequencies))
+        if self._plan is None or self._plan[0] != key:
+            self._plan = (key, far_field_plan(self.tone_frequencies, self.anchor_frequencies, self.resonator.damping))
+        return self._plan[1]
+
+    def kernel_options(self) -> dict:
+        """Keyword arguments of :func:`~rfspin.physics.chain_kernel.chain_weights` for this layer."""
+        if self.kernel == "exact" or torch.compiler.is_compiling():  # the fast path synchronises
+            return {"method": "exact"}
+        return {"method": self.kernel, "plan": self.far_field_plan()}
+
     def weights(self, tone_frequencies: Tensor | None = None) -> Tensor:
         """W (J, I) [V/W], or (B, J, I) for per-sample tone frequencies (B, I).
 
@@ -187,7 +218,7 @@ class ResonatorChainLayer(nn.Module):
         caching = not torch.is_grad_enabled() and tone_frequencies is None and not torch.compiler.is_compiling()
         key = None
         if caching:
-            key = tuple((t.data_ptr(), t._version) for t in (self.detuning, *self.buffers()))
+            key = (self.kernel, *((t.data_ptr(), t._version) for t in (self.detuning, *self.buffers())))
             if self._cache is not None and self._cache[0] == key:
                 return self._cache[1]
         v = self.resonance_frequencies()
@@ -197,7 +228,7 @@ class ResonatorChainLayer(nn.Module):
         if u.dim() == 2:  # per-sample tones: one chain set per sample
             lead = u.shape[0]
             v, delta, a, b = (t.expand(lead, *t.shape) for t in (v, delta, a, b))
-        w = chain_weights(u, v, delta, a, b)
+        w = chain_weights(u, v, delta, a, b, **self.kernel_options())
         if caching:
             self._cache = (key, w)
         return w

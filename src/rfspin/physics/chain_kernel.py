@@ -25,8 +25,21 @@ import torch
 from torch import Tensor
 
 from ..errors import RfspinError
+from .chain_kernel_fast import FarFieldPlan, far_field_plan, fast_chain_weights
 
-__all__ = ["chain_weights", "DEFAULT_BLOCK_ELEMENTS"]
+__all__ = ["DEFAULT_BLOCK_ELEMENTS", "KERNEL_METHODS", "chain_weights", "check_kernel_method"]
+
+#: ``exact``: the fused kernel above; ``fast``: near field exact + far-field series with a proven
+#: error bound (:mod:`rfspin.physics.chain_kernel_fast`); ``auto``: fast where its bound holds
+#: and it is expected to be faster, exact otherwise.
+KERNEL_METHODS = ("auto", "fast", "exact")
+
+
+def check_kernel_method(method: str) -> str:
+    """``method`` if it is one of KERNEL_METHODS, else RfspinError."""
+    if method not in KERNEL_METHODS:
+        raise RfspinError(f"kernel method = {method!r}: must be one of {KERNEL_METHODS}")
+    return method
 
 #: Elements (rows x resonators x tones) per block: small enough to stay in cache-sized
 #: temporaries, large enough that per-op overhead is negligible.
@@ -130,6 +143,10 @@ def chain_weights(
     coeff_b: Tensor,
     *,
     block_elements: int = DEFAULT_BLOCK_ELEMENTS,
+    method: str = "auto",
+    anchors: Tensor | None = None,
+    plan: FarFieldPlan | None = None,
+    rtol: float = 1e-6,
 ) -> Tensor:
     """Weights W (..., J, I) [V/W] of chains of resonators, exact crosstalk, O(block) memory.
 
@@ -139,10 +156,19 @@ def chain_weights(
         resonance_frequencies: (..., J, K) [Hz].
         half_linewidths, coeff_a, coeff_b: (..., J, K), from
             :func:`rfspin.physics.resonator.lineshape_coefficients` (head-to-tail signs folded in).
-        block_elements: elements per block of the rows x K x I work.
+        block_elements: elements per block of the rows x K x I work (exact kernel).
+        method: ``"auto"`` | ``"fast"`` | ``"exact"`` (KERNEL_METHODS). The fast kernel needs the
+            anchors (``anchors`` (K,) [Hz] or a ``plan`` from
+            :func:`rfspin.physics.chain_kernel_fast.far_field_plan`); without them every method
+            is exact. Its result satisfies max|W - W_exact| <= rtol * max|W| (proven bound,
+            checked per call; resonators outside the bound's validity are evaluated exactly).
+        rtol: error bound of the fast kernel relative to max|W|.
     """
     if block_elements < 1:
         raise RfspinError(f"block_elements = {block_elements!r}: must be >= 1")
+    check_kernel_method(method)
+    if not (0 < rtol < 1):
+        raise RfspinError(f"rtol = {rtol!r}: must be in (0, 1)")
     lead = resonance_frequencies.shape[:-2]
     n_chains, n_res = resonance_frequencies.shape[-2:]
     v = resonance_frequencies.reshape(-1, n_res)
@@ -154,5 +180,29 @@ def chain_weights(
     if u.dim() > 1:
         u = u.expand(*lead, u.shape[-1]).unsqueeze(-2).expand(*lead, n_chains, u.shape[-1])
         u = u.reshape(-1, u.shape[-1])
-    out = _ChainWeights.apply(u, v, delta, a, b, block_elements)
+    out = None
+    if method != "exact" and (plan is not None or anchors is not None):
+        out = _fast(tone_frequencies, v, delta, a, b, n_chains, lead, anchors, plan, rtol, method == "auto")
+    if out is None:
+        out = _ChainWeights.apply(u, v, delta, a, b, block_elements)
     return out.reshape(*lead, n_chains, tone_frequencies.shape[-1])
+
+
+def _fast(tones, v, delta, a, b, n_chains, lead, anchors, plan, rtol, auto):
+    if tones.dim() > 1:
+        n_groups = 1
+        for n in lead:
+            n_groups *= n
+        tones = tones.expand(*lead, tones.shape[-1]).reshape(n_groups, tones.shape[-1])
+        per_group = n_chains
+    else:
+        per_group = 1
+    if plan is None or plan.anchors.shape[0] != v.shape[1] or (
+        tones.dim() == 1 and plan.tones is not tones and not torch.equal(plan.tones, tones)
+    ):
+        if anchors is None or anchors.shape != v.shape[1:]:
+            return None
+        reference = tones if tones.dim() == 1 else tones[0]
+        damping = float((delta / v).median())
+        plan = far_field_plan(reference, anchors.to(reference), damping)
+    return fast_chain_weights(tones, v, delta, a, b, plan, per_group=per_group, rtol=rtol, auto=auto)

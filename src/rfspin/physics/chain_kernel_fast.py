@@ -1,0 +1,359 @@
+"""Exact-crosstalk chain weights at BLAS speed: near field exactly, far field by a series.
+
+Same quantity as :func:`rfspin.physics.chain_kernel.chain_weights` (every resonator sees every
+tone), for chains of resonators anchored near known frequencies a_k [Hz]:
+
+    W_ri = sum_k G_rk(u_i),   G_rk(u) = (A_rk d + B_rk) / (d^2 + Delta_rk^2),   d = u - v_rk
+
+Partial fractions with the complex pole z_rk = (v_rk - a_k) + i Delta_rk (relative to the
+anchor) and t_ki = u_i - a_k (tone relative to the anchor):
+
+    G_rk(u_i) = Re[ 2 c_rk / (t_ki - z_rk) ],   2 c = A - i B / Delta.
+
+Each anchor k has a near radius R_k = H * h_k (h_k = the nominal half linewidth alpha a_k, H
+= ``near_radius`` linewidths). Tone/anchor pairs with |t_ki| < R_k (the near field) are
+evaluated exactly. For the others (the far field) the geometric series in the dimensionless
+pole zeta = z / R_k and tone tau = t / R_k,
+
+    1 / (t - z) = (1 / R_k) sum_{n>=0} zeta^n tau^(-(n+1))        (|zeta| < |tau|),
+
+truncated after N terms, makes the far field a sum of N matrix products, computed as ONE GEMM:
+
+    W_far = sum_n M_n @ T_n,   M_n[r,k] = Re(2 c_rk zeta_rk^n),   T_n[k,i] = tau_ki^(-(n+1)) / R_k
+
+(T depends only on the tones and anchors and is cached in the :class:`FarFieldPlan`).
+
+Error bound (proved in two lines): the remainder of the geometric series is exactly
+zeta^N / (tau^N (tau - zeta)), so each far term is off by at most
+2 |c| |zeta|^N / (R |tau|^N (|tau| - |zeta|)). With rho_k = max_r |zeta_rk| / min_i |tau_ki| <
+1 (per anchor, over its far tones), |tau| - |zeta| >= |tau| (1 - rho_k), hence for every row
+
+    |W_fast_ri - W_ri| <= E_i(N) = sum_k C_k Z_k^N |T_N[k,i]| / (1 - rho_k) + flush,
+
+C_k = max_r 2|c_rk|, Z_k = max_r |zeta_rk|, |T_N[k,i]| = |tau_ki|^(-(N+1)) / R_k. Entries of T
+below FLUSH = 1e-20 (dimensionless) are set to zero (no denormals); that adds at most
+FLUSH * N * sum_k C_k / R_k, included in the bound. Each call picks the smallest N with
+max_i E_i(N) <= rtol * max|W|, and checks it after the fact against the computed max|W|
+(max|W_exact| >= max|W_fast| - E).
+
+Validity and fallback: a resonator with |zeta_rk| > rho_max * min_i |tau_ki| (it has moved more
+than rho_max of the way to its nearest far tone, e.g. clamped at a band edge) is taken out of
+the series and evaluated exactly against every tone. If no N <= MAX_TERMS meets the bound,
+the whole call is exact. Backward passes are closed-form (:class:`torch.autograd.Function`);
+the gradients are the exact derivatives of the series (of the exact kernel where exact).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor
+
+from ..errors import RfspinError
+from .chain_kernel_near import near_field
+
+__all__ = ["FLUSH", "MAX_TERMS", "FarFieldPlan", "far_field_plan", "fast_chain_weights"]
+
+#: Dimensionless entries of T below this are flushed to zero (avoids denormals in the GEMM).
+FLUSH = 1e-20
+#: Largest number of series terms tried before a call falls back to the exact kernel.
+MAX_TERMS = 40
+#: Rows x (N K) elements of the coefficient matrix per block (bounds temporary memory).
+BLOCK_ELEMENTS = 1 << 22
+
+
+@dataclass
+class FarFieldPlan:
+    """What the fast kernel needs that depends only on the tones and the anchors.
+
+    Fields: ``tones`` (I,) [Hz], ``anchors`` (K,) [Hz], ``radius`` R_k (K,) [Hz],
+    ``near_k``/``near_i`` (P,) the near pairs, ``inv_tau`` (K, I) 1/tau (0 on near pairs),
+    ``min_tau`` (K,) smallest far |tau| per anchor (inf if none), ``powers`` cached T stacks.
+    """
+
+    tones: Tensor
+    anchors: Tensor
+    radius: Tensor
+    near_k: Tensor
+    near_i: Tensor
+    inv_tau: Tensor
+    min_tau: Tensor
+    near_radius: float
+    band: tuple[int, int] | None = None  # (shift c0, half width w): near tones of k are k + c0 + [-w, w]
+    powers: dict = field(default_factory=dict)  # n_terms -> T (n_terms, K, I) [1/Hz]
+    last_terms: int = 8  # diagnostics of the last call: series terms N,
+    last_scale: float | None = None  # max|W|,
+    last_bound: float | None = None  # proven max|W - W_exact| (None: the call was exact),
+    last_irregular: int = 0  # resonators evaluated exactly (outside the series' validity)
+
+    def stack(self, n_terms: int) -> Tensor:
+        """T_n[k, i] = tau^(-(n+1)) / R_k for n < n_terms, flushed, shape (n_terms, K, I)."""
+        have = max(self.powers, default=0)
+        if have >= n_terms:
+            return self.powers[have][:n_terms]
+        self.powers = {n_terms: inverse_powers(self.inv_tau, self.radius, n_terms)}
+        return self.powers[n_terms]
+
+
+def inverse_powers(inv_tau: Tensor, radius: Tensor, n_terms: int) -> Tensor:
+    """(..., n_terms, K, I) stack of inv_tau^(n+1) / R_k, entries below FLUSH / R_k set to 0."""
+    out = inv_tau.new_empty(*inv_tau.shape[:-2], n_terms, *inv_tau.shape[-2:])
+    p = inv_tau.clone()
+    for n in range(n_terms):
+        p = torch.where(p.abs() < FLUSH, torch.zeros_like(p), p)
+        out[..., n, :, :] = p
+        p = p * inv_tau
+    return out / radius.unsqueeze(-1)
+
+
+def far_field_plan(tones: Tensor, anchors: Tensor, damping: float, *, near_radius: float = 8.0) -> FarFieldPlan:
+    """Build the plan for tones (I,) and anchors (K,) [Hz] (dtype/device of ``tones``).
+
+    ``damping``: nominal alpha (half linewidth h_k = alpha a_k); ``near_radius``: H, in h_k.
+    """
+    if not (near_radius > 0 and math.isfinite(near_radius)):
+        raise RfspinError(f"near_radius = {near_radius!r}: must be a finite number of linewidths > 0")
+    if not (0 < damping < 1):
+        raise RfspinError(f"damping = {damping!r}: must be in (0, 1)")
+    u = tones.detach().to(torch.float64)
+    a = anchors.detach().to(device=u.device, dtype=torch.float64)
+    radius = near_radius * damping * a
+    tau = (u.unsqueeze(0) - a.unsqueeze(1)) / radius.unsqueeze(1)  # (K, I)
+    near = tau.abs() < 1.0
+    nearest = (u.unsqueeze(0) - a.unsqueeze(1)).abs().argmin(1)
+    shift = nearest - torch.arange(a.numel(), device=u.device)
+    band = None
+    if bool((shift == shift[0]).all()):  # anchors on the tones: the near field is a band
+        pairs_k, pairs_i = near.nonzero(as_tuple=True)
+        half = int((pairs_i - nearest[pairs_k]).abs().max()) if pairs_k.numel() else 0
+        band = (int(shift[0]), half)
+        offset = torch.arange(u.numel(), device=u.device).unsqueeze(0) - nearest.unsqueeze(1)
+        near = offset.abs() <= half
+    near_k, near_i = near.nonzero(as_tuple=True)
+    inv_tau = torch.where(near, torch.zeros_like(tau), 1.0 / tau)
+    min_tau = torch.where(near, torch.full_like(tau, math.inf), tau.abs()).amin(1)
+    dtype = tones.dtype
+    return FarFieldPlan(
+        tones=tones.detach(), anchors=anchors.detach().to(dtype), radius=radius.to(dtype),
+        near_k=near_k, near_i=near_i, inv_tau=inv_tau.to(dtype), min_tau=min_tau.to(dtype),
+        near_radius=float(near_radius), band=band,
+    )
+
+
+def _pole_powers(v, delta, anchors, radius, n_terms):
+    """P_n = zeta^n (rows, n_terms, K) complex, zeta = (v - a + i Delta) / R."""
+    zeta = torch.complex((v - anchors) / radius, delta / radius)
+    p = zeta.unsqueeze(1).expand(zeta.shape[0], n_terms, zeta.shape[1]).clone()
+    p[:, 0] = 1.0
+    return torch.cumprod(p, dim=1), zeta
+
+
+def _rows_per_block(n_cols: int, per_group: int) -> int:
+    rows = max(1, BLOCK_ELEMENTS // max(1, n_cols))
+    return max(per_group, rows - rows % per_group)
+
+
+def _gemm(coeff: Tensor, stack: Tensor, per_group: int) -> Tensor:
+    """coeff (rows, NK) @ stack: shared (NK, I), or per group (G, NK, I) with per_group rows each."""
+    if stack.dim() == 2:
+        return coeff @ stack
+    g = stack.shape[0]
+    return torch.bmm(coeff.view(g, per_group, -1), stack).view(g * per_group, -1)
+
+
+class _FarField(torch.autograd.Function):
+    """W_far = M(v, Delta, A, B) @ T with closed-form dM (see module docstring)."""
+
+    @staticmethod
+    def forward(ctx, v, delta, a, b, anchors, radius, stack_fn, per_group):
+        rows = v.shape[0]
+        out = None
+        step = None
+        for s, e, stack in stack_fn(rows):
+            n_terms = stack.shape[-3]
+            powers, _ = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms)
+            two_c = torch.complex(a[s:e], -b[s:e] / delta[s:e]).unsqueeze(1)
+            coeff = (two_c * powers).real
+            flat = stack.reshape(*stack.shape[:-3], -1, stack.shape[-1])
+            w = _gemm(coeff.reshape(e - s, -1), flat, per_group)
+            if out is None:
+                out = w.new_empty(rows, w.shape[-1])
+                step = e - s
+            out[s:e] = w
+        ctx.save_for_backward(v, delta, a, b)
+        ctx.anchors, ctx.radius, ctx.stack_fn, ctx.per_group, ctx.step = anchors, radius, stack_fn, per_group, step
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        v, delta, a, b = ctx.saved_tensors
+        anchors, radius = ctx.anchors, ctx.radius
+        grads = [torch.empty_like(v) for _ in range(4)]
+        for s, e, stack in ctx.stack_fn(v.shape[0]):
+            n_terms = stack.shape[-3]
+            flat = stack.reshape(*stack.shape[:-3], -1, stack.shape[-1])
+            g = grad_out[s:e]
+            if flat.dim() == 2:
+                g_coeff = g @ flat.T
+            else:
+                grp = flat.shape[0]
+                g_coeff = torch.bmm(g.reshape(grp, ctx.per_group, -1), flat.transpose(1, 2)).reshape(e - s, -1)
+            g_coeff = g_coeff.view(e - s, n_terms, -1)
+            powers, _ = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms)
+            sums = (g_coeff * powers).sum(1)  # sum_n gM_n P_n
+            n = torch.arange(1, n_terms, dtype=v.dtype, device=v.device).view(1, -1, 1)
+            dsums = (g_coeff[:, 1:] * n * powers[:, :-1]).sum(1) / radius  # sum_n gM_n n P_{n-1} / R
+            aa, bb, dd = a[s:e], b[s:e], delta[s:e]
+            bp = bb / dd
+            grads[0][s:e] = aa * dsums.real + bp * dsums.imag
+            grads[1][s:e] = -aa * dsums.imag + bp * dsums.real - bb / (dd * dd) * sums.imag
+            grads[2][s:e] = sums.real
+            grads[3][s:e] = sums.imag / dd
+        return (*grads, None, None, None, None)
+
+
+def _group_tau(plan: FarFieldPlan, tones: Tensor) -> tuple[Tensor, Tensor]:
+    """(inv_tau (G, K, I), min_tau (G, K)) for per-group tones (G, I); near pairs from the plan."""
+    tau = (tones.unsqueeze(1) - plan.anchors.unsqueeze(-1)) / plan.radius.unsqueeze(-1)
+    near = torch.zeros(plan.inv_tau.shape, dtype=torch.bool, device=tones.device)
+    near[plan.near_k, plan.near_i] = True
+    inv_tau = torch.where(near, torch.zeros_like(tau), 1.0 / tau)
+    min_tau = torch.where(near, torch.full_like(tau, math.inf), tau.abs()).amin(-1)
+    return inv_tau, min_tau
+
+
+def _term_bound(c_max, z_max, rho, abs_t_n, radius, n_terms) -> Tensor:
+    """max over tones of E(N) (module docstring); c_max, z_max, rho (G, K); abs_t_n (G|1, K, I)."""
+    weight = torch.where(c_max > 0, c_max * z_max.pow(n_terms) / (1.0 - rho), torch.zeros_like(c_max))
+    tail = (weight.unsqueeze(-1) * abs_t_n).sum(-2).amax(-1)
+    flush = FLUSH * n_terms * (c_max / radius).sum(-1)
+    return (tail + flush).amax()
+
+
+def fast_chain_weights(
+    tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, plan: FarFieldPlan, *,
+    per_group: int, rtol: float = 1e-6, rho_max: float = 0.5, auto: bool = False,
+) -> Tensor | None:
+    """W (rows, I) for rows of resonators (rows, K); None if ``auto`` judges the exact kernel better.
+
+    ``tones``: the plan's own (I,) (shared by all rows) or (G, I) per group of ``per_group`` rows.
+    The returned W meets max|W - W_exact| <= rtol * max|W| (module docstring), or is exact.
+    """
+    rows, n_res = v.shape
+    grouped = tones.dim() == 2
+    plan.last_bound = None
+    if tones.requires_grad:  # the far field's T is not differentiated in the tones
+        return None
+    n_groups = tones.shape[0] if grouped else 1
+    with torch.no_grad():
+        zeta = torch.complex((v - plan.anchors) / plan.radius, delta / plan.radius).abs().view(n_groups, -1, n_res)
+        if grouped:
+            inv_tau, min_tau = _group_tau(plan, tones)
+        else:
+            inv_tau, min_tau = plan.inv_tau.unsqueeze(0), plan.min_tau.unsqueeze(0)
+        regular = (zeta <= rho_max * min_tau.unsqueeze(1)) & (delta.view_as(zeta) > 0)
+        n_irregular = int((~regular).sum())
+        plan.last_irregular = n_irregular
+        two_c = torch.complex(a, -b / delta).abs().view_as(zeta)
+        c_max = torch.where(regular, two_c, torch.zeros_like(two_c)).amax(1)
+        z_max = torch.where(regular, zeta, torch.zeros_like(zeta)).amax(1)
+        rho = (z_max / min_tau).nan_to_num(0.0)
+        scale = plan.last_scale if plan.last_scale else float((c_max / plan.radius).amax()) * plan.near_radius / 8
+        n_terms = _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, rtol * scale, plan.last_terms)
+    if n_terms is None or (auto and not _fast_pays(rows, n_res, tones.shape[-1], n_terms, plan, n_irregular,
+                                                     n_groups if grouped else 0)):
+        return None
+    mask = regular.view(rows, n_res)
+    h = plan.radius / plan.near_radius
+    vr = torch.where(mask, v, plan.anchors.expand_as(v))
+    dr = torch.where(mask, delta, h.expand_as(delta))
+    ar, br = a * mask, b * mask
+    near = near_field(tones, vr, dr, ar, br, plan, per_group)
+    if n_irregular:
+        near = near + _irregular(tones, v, delta, a, b, ~mask, per_group)
+    for _ in range(3):
+        far = _FarField.apply(vr, dr, ar, br, plan.anchors, plan.radius,
+                              _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res), per_group)
+        w = far + near
+        with torch.no_grad():
+            w_max = float(w.abs().amax()) if w.numel() else 0.0
+            bound = float(_term_bound(c_max, z_max, rho, _abs_term(plan, inv_tau, grouped, n_terms), plan.radius,
+                                      n_terms))
+        if bound <= rtol * (w_max - bound):
+            plan.last_scale, plan.last_terms, plan.last_bound = w_max, n_terms, bound
+            return w
+        with torch.no_grad():
+            more = _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, rtol * w_max / (1 + rtol), n_terms + 1)
+        if more is None:
+            break
+        n_terms = more
+    return None
+
+
+#: Relative costs per element (measured on 2 cores, AVX-512): one exact lineshape evaluation with
+#: its backward; one multiply-add of the far-field GEMMs (forward + backward).
+EXACT_COST, GEMM_COST = 1.0, 0.05
+#: Fixed cost of a fast call (its extra operations and synchronisations), in exact evaluations:
+#: below this size ``auto`` keeps the exact kernel.
+FAST_OVERHEAD = 2e5
+
+
+def _fast_pays(rows, n_res, n_tones, n_terms, plan, n_irregular, n_groups) -> bool:
+    """Cost model of ``auto``: is the fast kernel expected to beat the exact one?"""
+    band = plan.near_k.numel()
+    fast = rows * (GEMM_COST * n_terms * n_res * n_tones + EXACT_COST * 1.3 * band) + n_irregular * n_tones
+    fast += n_groups * n_terms * n_res * n_tones * EXACT_COST / 4 + FAST_OVERHEAD  # per-group T stacks
+    return fast < EXACT_COST * rows * n_res * n_tones
+
+
+def _abs_term(plan, inv_tau, grouped, n_terms):
+    if grouped:
+        return inv_tau.abs().pow(n_terms + 1) / plan.radius.unsqueeze(-1)
+    return plan.stack(n_terms + 1)[n_terms].abs().unsqueeze(0)
+
+
+def _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, target, start) -> int | None:
+    """Smallest N (searching from ``start``) whose bound is <= target; None if none <= MAX_TERMS."""
+    def ok(n):
+        return float(_term_bound(c_max, z_max, rho, _abs_term(plan, inv_tau, grouped, n), plan.radius, n)) <= target
+
+    n = max(1, min(start, MAX_TERMS))
+    if ok(n):
+        while n > 1 and ok(n - 1):
+            n -= 1
+        return n
+    while n < MAX_TERMS:
+        n += 1
+        if ok(n):
+            return n
+    return None
+
+
+def _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res):
+    """Generator factory over row blocks: (start, end, T stack of that block)."""
+    def blocks(rows):
+        if not grouped:
+            stack = plan.stack(n_terms)
+            step = _rows_per_block(n_terms * n_res, 1)
+            for s in range(0, rows, step):
+                yield s, min(rows, s + step), stack
+            return
+        per = n_terms * n_res * (inv_tau.shape[-1] + per_group)
+        groups = max(1, (4 * BLOCK_ELEMENTS) // per)
+        for g0 in range(0, inv_tau.shape[0], groups):
+            g1 = min(inv_tau.shape[0], g0 + groups)
+            yield g0 * per_group, g1 * per_group, inverse_powers(inv_tau[g0:g1], plan.radius.unsqueeze(0), n_terms)
+    return blocks
+
+
+def _irregular(tones, v, delta, a, b, irregular, per_group) -> Tensor:
+    """Exact contributions (rows, I) of the resonators outside the series' validity."""
+    from .chain_kernel import chain_weights
+
+    r, k = irregular.nonzero(as_tuple=True)
+    u = tones if tones.dim() == 1 else tones[r // per_group]
+    w = chain_weights(u, v[r, k].unsqueeze(-1), delta[r, k].unsqueeze(-1), a[r, k].unsqueeze(-1),
+                      b[r, k].unsqueeze(-1), method="exact")
+    return w.new_zeros(v.shape[0], w.shape[-1]).index_add(0, r, w)
