@@ -3,8 +3,9 @@
     python benchmarks/bench_cnn.py [--batch 250] [--steps 10] [--threads 2] [--runs DIR]
 
 Prints (1) the median train-step time (forward + backward + Adam) of the RF CNN of the
-``mnist-cnn`` task and of the nn.Conv2d CNN of the same shape, measured in this run, and their
-ratio (target <= 3x); (2) the share of each RF layer's exact-crosstalk weight build (forward +
+``mnist-cnn`` task, with the default chain kernel (``auto``: fast where its proven bound holds)
+and with the exact one (before/after), and of the nn.Conv2d CNN of the same shape, measured in
+this run, and their ratios (target <= 3x); (2) the share of each RF layer's exact-crosstalk weight build (forward +
 backward of ``chain_weights``) in the RF step; (3) peak resident memory of each model's training
 in a fresh subprocess (VmHWM); (4) full-MNIST epoch estimates (steps x step time) of the RF
 MLP 784-300-10 (batch 1000) and RF CNN (batch 250), and, with ``--runs DIR`` (a leroux2022
@@ -28,6 +29,7 @@ import torch.nn.functional as F
 
 from rfspin.nn.cnn import RFCNN, SoftwareCNN
 from rfspin.nn.network import build_rf_network
+from rfspin.nn.resonator_layer import set_kernel_method
 from rfspin.tasks.mnist import mnist_cnn_spec
 
 
@@ -126,16 +128,19 @@ def main() -> None:
     print(f"torch {torch.__version__}, {args.threads} threads, batch {args.batch}, median of {args.steps} steps")
     hidden = tuple(args.hidden)
     print(f"CNN: mnist-cnn task network, dense hidden widths {hidden or 'none'}")
-    rf, sw = make_model("rf_cnn", hidden), make_model("software_cnn", hidden)
+    rf, sw, rf_exact = make_model("rf_cnn", hidden), make_model("software_cnn", hidden), make_model("rf_cnn", hidden)
+    set_kernel_method(rf_exact, "exact")
     t_rf = statistics.median(step_times(rf, args.batch, args.steps))
+    t_exact = statistics.median(step_times(rf_exact, args.batch, args.steps))
     t_sw = statistics.median(step_times(sw, args.batch, args.steps))
-    print(f"train step: RF CNN {1e3 * t_rf:.1f} ms, nn.Conv2d CNN {1e3 * t_sw:.1f} ms, "
-          f"ratio {t_rf / t_sw:.2f}x (target <= 3x)")
-    builds = weight_build_times(rf, args.steps)
-    total = sum(builds.values())
-    print(f"weight builds (fwd+bwd, batch-independent): {1e3 * total:.1f} ms = {100 * total / t_rf:.0f} % of the RF step")
-    for name, t in builds.items():
-        print(f"  {name:6s} {1e3 * t:8.2f} ms  ({100 * t / total:.0f} % of the builds)")
+    print(f"train step: RF CNN {1e3 * t_rf:.1f} ms (exact kernel {1e3 * t_exact:.1f} ms), nn.Conv2d CNN "
+          f"{1e3 * t_sw:.1f} ms, ratio {t_rf / t_sw:.2f}x (exact kernel {t_exact / t_sw:.2f}x; target <= 3x)")
+    for label, model in (("auto", rf), ("exact", rf_exact)):
+        builds = weight_build_times(model, args.steps)
+        total = sum(builds.values())
+        print(f"weight builds, {label} kernel (fwd+bwd, batch-independent): {1e3 * total:.1f} ms")
+        for name, t in builds.items():
+            print(f"  {name:6s} {1e3 * t:8.2f} ms  ({100 * t / total:.0f} % of the builds)")
     print("peak RSS per training process (fresh subprocess, model + steps):")
     for kind in ("rf_cnn", "software_cnn"):
         r = run_child(kind, args.batch, max(2, args.steps // 2), args.threads, hidden)

@@ -198,7 +198,8 @@ class ResonatorChainLayer(nn.Module):
     def far_field_plan(self) -> FarFieldPlan:
         """The fast kernel's plan for this layer's tones and anchors, cached until either changes
         (in place, or by moving the layer to another dtype/device)."""
-        key = tuple((t.data_ptr(), t._version, t.dtype, t.device) for t in (self.tone_frequencies, self.anchor_frequencies))
+        key = tuple((t.data_ptr(), t._version, t.dtype, t.device)
+                    for t in (self.tone_frequencies, self.anchor_frequencies))
         if self._plan is None or self._plan[0] != key:
             self._plan = (key, far_field_plan(self.tone_frequencies, self.anchor_frequencies, self.resonator.damping))
         return self._plan[1]

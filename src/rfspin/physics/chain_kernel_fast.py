@@ -45,6 +45,7 @@ the gradients are the exact derivatives of the series (of the exact kernel where
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -81,7 +82,7 @@ class FarFieldPlan:
     inv_tau: Tensor
     min_tau: Tensor
     near_radius: float
-    band: tuple[int, int] | None = None  # (shift c0, half width w): near tones of k are k + c0 + [-w, w]
+    band: tuple | None = None  # segments (k0, k1, c0, w): near tones of k0 <= k < k1 are k + c0 + [-w, w]
     powers: dict = field(default_factory=dict)  # n_terms -> T (n_terms, K, I) [1/Hz]
     last_terms: int = 8  # diagnostics of the last call: series terms N,
     last_scale: float | None = None  # max|W|,
@@ -93,8 +94,9 @@ class FarFieldPlan:
         have = max(self.powers, default=0)
         if have >= n_terms:
             return self.powers[have][:n_terms]
-        self.powers = {n_terms: inverse_powers(self.inv_tau, self.radius, n_terms)}
-        return self.powers[n_terms]
+        size = max(n_terms, have + 4)  # grow in steps: the term search asks for one more at a time
+        self.powers = {size: inverse_powers(self.inv_tau, self.radius, size)}
+        return self.powers[size][:n_terms]
 
 
 def inverse_powers(inv_tau: Tensor, radius: Tensor, n_terms: int) -> Tensor:
@@ -108,7 +110,7 @@ def inverse_powers(inv_tau: Tensor, radius: Tensor, n_terms: int) -> Tensor:
     return out / radius.unsqueeze(-1)
 
 
-def far_field_plan(tones: Tensor, anchors: Tensor, damping: float, *, near_radius: float = 8.0) -> FarFieldPlan:
+def far_field_plan(tones: Tensor, anchors: Tensor, damping: float, *, near_radius: float = 6.0) -> FarFieldPlan:
     """Build the plan for tones (I,) and anchors (K,) [Hz] (dtype/device of ``tones``).
 
     ``damping``: nominal alpha (half linewidth h_k = alpha a_k); ``near_radius``: H, in h_k.
@@ -126,11 +128,7 @@ def far_field_plan(tones: Tensor, anchors: Tensor, damping: float, *, near_radiu
     shift = nearest - torch.arange(a.numel(), device=u.device)
     band = None
     if bool((shift == shift[0]).all()):  # anchors on the tones: the near field is a band
-        pairs_k, pairs_i = near.nonzero(as_tuple=True)
-        half = int((pairs_i - nearest[pairs_k]).abs().max()) if pairs_k.numel() else 0
-        band = (int(shift[0]), half)
-        offset = torch.arange(u.numel(), device=u.device).unsqueeze(0) - nearest.unsqueeze(1)
-        near = offset.abs() <= half
+        band, near = _band_segments(near, nearest, int(shift[0]))
     near_k, near_i = near.nonzero(as_tuple=True)
     inv_tau = torch.where(near, torch.zeros_like(tau), 1.0 / tau)
     min_tau = torch.where(near, torch.full_like(tau, math.inf), tau.abs()).amin(1)
@@ -142,12 +140,33 @@ def far_field_plan(tones: Tensor, anchors: Tensor, damping: float, *, near_radiu
     )
 
 
-def _pole_powers(v, delta, anchors, radius, n_terms):
-    """P_n = zeta^n (rows, n_terms, K) complex, zeta = (v - a + i Delta) / R."""
-    zeta = torch.complex((v - anchors) / radius, delta / radius)
-    p = zeta.unsqueeze(1).expand(zeta.shape[0], n_terms, zeta.shape[1]).clone()
-    p[:, 0] = 1.0
-    return torch.cumprod(p, dim=1), zeta
+#: Anchor segments of the band near field (linear plans: the band widens with the linewidth).
+BAND_SEGMENTS = 3
+
+
+def _band_segments(near: Tensor, nearest: Tensor, shift: int) -> tuple[tuple, Tensor]:
+    """Cover the near pairs by bands over BAND_SEGMENTS runs of anchors; (segments, near mask)."""
+    n_res, n_tones = near.shape
+    offset = (torch.arange(n_tones, device=near.device).unsqueeze(0) - nearest.unsqueeze(1)).abs()
+    need = torch.where(near, offset, torch.zeros_like(offset)).amax(1)  # half width per anchor
+    n_seg = BAND_SEGMENTS if n_res >= 16 * BAND_SEGMENTS else 1
+    edges = [round(j * n_res / n_seg) for j in range(n_seg + 1)]
+    segments = tuple((k0, k1, shift, int(need[k0:k1].max())) for k0, k1 in itertools.pairwise(edges))
+    half = torch.cat([torch.full((k1 - k0,), w, device=near.device) for k0, k1, _, w in segments])
+    return segments, offset <= half.unsqueeze(1)
+
+
+def _pole_powers(v, delta, anchors, radius, n_terms, imaginary=True):
+    """(Re zeta^n, Im zeta^n or None), each (rows, n_terms, K), zeta = (v - a + i Delta) / R.
+
+    Polar form |zeta|^n (cos n theta, sin n theta): a few vectorised real passes.
+    """
+    x, y = (v - anchors) / radius, delta / radius
+    n = torch.arange(n_terms, dtype=v.dtype, device=v.device).view(1, -1, 1)
+    angle = torch.atan2(y, x).unsqueeze(1) * n
+    modulus = torch.exp(0.5 * torch.log(x * x + y * y).unsqueeze(1) * n)
+    re = torch.cos(angle).mul_(modulus)
+    return re, (torch.sin(angle).mul_(modulus) if imaginary else None)
 
 
 def _rows_per_block(n_cols: int, per_group: int) -> int:
@@ -164,26 +183,31 @@ def _gemm(coeff: Tensor, stack: Tensor, per_group: int) -> Tensor:
 
 
 class _FarField(torch.autograd.Function):
-    """W_far = M(v, Delta, A, B) @ T with closed-form dM (see module docstring)."""
+    """W_far = M(v, Delta, A, B) @ T with closed-form dM (see module docstring).
+
+    M_n = A Re(zeta^n) + (B / Delta) Im(zeta^n); with zeta' = 1/R, d zeta/d Delta = i/R:
+    dM_n/dv = n (A Re + B/Delta Im)(zeta^(n-1)) / R, dM_n/dDelta = n (B/Delta Re - A Im)(zeta^(n-1)) / R
+    - B/Delta^2 Im(zeta^n), dM_n/dA = Re(zeta^n), dM_n/dB = Im(zeta^n) / Delta.
+    """
 
     @staticmethod
     def forward(ctx, v, delta, a, b, anchors, radius, stack_fn, per_group):
         rows = v.shape[0]
+        symmetric = bool(b.any())  # B = 0 (antisymmetric lineshapes): no Im part needed
         out = None
-        step = None
         for s, e, stack in stack_fn(rows):
             n_terms = stack.shape[-3]
-            powers, _ = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms)
-            two_c = torch.complex(a[s:e], -b[s:e] / delta[s:e]).unsqueeze(1)
-            coeff = (two_c * powers).real
+            re, im = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms, symmetric)
+            coeff = re.mul_(a[s:e].unsqueeze(1))
+            if symmetric:
+                coeff.addcmul_(im, (b[s:e] / delta[s:e]).unsqueeze(1))
             flat = stack.reshape(*stack.shape[:-3], -1, stack.shape[-1])
             w = _gemm(coeff.reshape(e - s, -1), flat, per_group)
             if out is None:
                 out = w.new_empty(rows, w.shape[-1])
-                step = e - s
             out[s:e] = w
         ctx.save_for_backward(v, delta, a, b)
-        ctx.anchors, ctx.radius, ctx.stack_fn, ctx.per_group, ctx.step = anchors, radius, stack_fn, per_group, step
+        ctx.anchors, ctx.radius, ctx.stack_fn, ctx.per_group = anchors, radius, stack_fn, per_group
         return out
 
     @staticmethod
@@ -201,16 +225,18 @@ class _FarField(torch.autograd.Function):
                 grp = flat.shape[0]
                 g_coeff = torch.bmm(g.reshape(grp, ctx.per_group, -1), flat.transpose(1, 2)).reshape(e - s, -1)
             g_coeff = g_coeff.view(e - s, n_terms, -1)
-            powers, _ = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms)
-            sums = (g_coeff * powers).sum(1)  # sum_n gM_n P_n
+            re, im = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms)
+            sum_re, sum_im = (g_coeff * re).sum(1), (g_coeff * im).sum(1)  # sum_n gM_n zeta^n
             n = torch.arange(1, n_terms, dtype=v.dtype, device=v.device).view(1, -1, 1)
-            dsums = (g_coeff[:, 1:] * n * powers[:, :-1]).sum(1) / radius  # sum_n gM_n n P_{n-1} / R
+            g_shift = g_coeff[:, 1:] * n
+            d_re = (g_shift * re[:, :-1]).sum(1) / radius  # sum_n gM_n n zeta^(n-1) / R
+            d_im = (g_shift * im[:, :-1]).sum(1) / radius
             aa, bb, dd = a[s:e], b[s:e], delta[s:e]
             bp = bb / dd
-            grads[0][s:e] = aa * dsums.real + bp * dsums.imag
-            grads[1][s:e] = -aa * dsums.imag + bp * dsums.real - bb / (dd * dd) * sums.imag
-            grads[2][s:e] = sums.real
-            grads[3][s:e] = sums.imag / dd
+            grads[0][s:e] = aa * d_re + bp * d_im
+            grads[1][s:e] = bp * d_re - aa * d_im - bp / dd * sum_im
+            grads[2][s:e] = sum_re
+            grads[3][s:e] = sum_im / dd
         return (*grads, None, None, None, None)
 
 

@@ -7,7 +7,7 @@ near pairs (k, i) of the plan. Closed-form derivatives (as in :mod:`rfspin.physi
     dG/dA = d / D,  dG/dB = 1 / D,  dG/dDelta = -2 Delta G / D,  dG/dv = -(A - 2 d G) / D.
 
 When the anchors sit on the tones (anchor k's nearest tone is k + c0 for all k) the near pairs
-are a band i = k + c0 + o - w, o = 0..2w: the band is evaluated as a dense (rows, K, 2w + 1)
+are a band i = k + c0 + o - w, o = 0..2w (one w per segment of anchors): the band is evaluated as a dense (rows, K, 2w + 1)
 block and summed into W by a skewed view (element (k, o) lands in column k + o), with no
 scatter. Other anchor sets use the list of pairs (gather and index_add).
 """
@@ -20,37 +20,52 @@ from torch import Tensor
 __all__ = ["near_field"]
 
 #: Rows x K x band elements per block.
-BLOCK_ELEMENTS = 1 << 20
+BLOCK_ELEMENTS = 1 << 18
 
 
 def _row_tones(band_tones: Tensor, s: int, e: int, per_group: int) -> Tensor:
-    if band_tones.dim() == 2:  # shared by every row
-        return band_tones
+    """Tones of the band for rows s..e, (width, rows or 1, K)."""
+    if band_tones.dim() == 2:  # (width, K), shared by every row
+        return band_tones.unsqueeze(1)
     groups = torch.arange(s, e, device=band_tones.device) // per_group
-    return band_tones[groups]
+    return band_tones[:, groups]  # (width, G, K) -> (width, rows, K)
 
 
 def _block_rows(n_res: int, width: int) -> int:
     return max(1, BLOCK_ELEMENTS // max(1, n_res * width))
 
 
+def _columns(shift: int, half: int, n_res: int, n_tones: int) -> tuple[int, int, int]:
+    """(skewed columns C, first tone, last tone + 1) of the band sum."""
+    cols = n_res + 2 * half
+    return cols, max(0, shift - half), min(n_tones, cols + shift - half)
+
+
 class _NearBand(torch.autograd.Function):
+    """Band layout (offset o, row r, resonator k): per-resonator values broadcast along o, so every
+    elementwise pass runs over contiguous rows of K; block-sized workspaces reused by every block
+    (no page-faulting allocation per pass)."""
+
     @staticmethod
     def forward(ctx, band_tones, v, delta, a, b, shift, half, n_tones, per_group):
         rows, n_res = v.shape
         width = 2 * half + 1
-        cols = n_res + width - 1
-        lo, hi = max(0, shift - half), min(n_tones, cols + shift - half)
+        cols, lo, hi = _columns(shift, half, n_res, n_tones)
         out = v.new_zeros(rows, n_tones)
-        step = _block_rows(n_res, width)
+        step = min(rows, _block_rows(n_res, width))
+        d_ws, den_ws, skew_ws = v.new_empty(width, step, n_res), v.new_empty(width, step, n_res), \
+            v.new_empty(width * step * cols + width)
         for s in range(0, rows, step):
             e = min(rows, s + step)
-            d = _row_tones(band_tones, s, e, per_group) - v[s:e].unsqueeze(-1)
-            g = torch.addcmul(b[s:e].unsqueeze(-1), a[s:e].unsqueeze(-1), d)
-            g /= torch.addcmul((delta[s:e] * delta[s:e]).unsqueeze(-1), d, d)
-            skew = v.new_zeros(e - s, width, cols)
-            skew.as_strided((e - s, n_res, width), (width * cols, 1, cols + 1)).copy_(g)
-            out[s:e, lo:hi] = skew.sum(1)[:, lo - shift + half:hi - shift + half]
+            n = e - s
+            d, den = d_ws[:, :n], den_ws[:, :n]
+            torch.sub(_row_tones(band_tones, s, e, per_group), v[s:e], out=d)
+            torch.addcmul(delta[s:e] * delta[s:e], d, d, out=den)
+            skew = skew_ws[:width * n * cols].view(width, n, cols)
+            skew.zero_()
+            lineshape = skew.as_strided((width, n, n_res), (n * cols + 1, cols, 1))
+            torch.div(torch.addcmul(b[s:e], a[s:e], d, out=d), den, out=lineshape)
+            out[s:e, lo:hi] = skew.sum(0)[:, lo - shift + half:hi - shift + half]
         ctx.save_for_backward(band_tones, v, delta, a, b)
         ctx.shape = (shift, half, n_tones, per_group)
         return out
@@ -61,27 +76,29 @@ class _NearBand(torch.autograd.Function):
         shift, half, n_tones, per_group = ctx.shape
         rows, n_res = v.shape
         width = 2 * half + 1
-        cols = n_res + width - 1
-        lo, hi = max(0, shift - half), min(n_tones, cols + shift - half)
+        cols, lo, hi = _columns(shift, half, n_res, n_tones)
         grads = [torch.empty_like(v) for _ in range(4)]
-        step = _block_rows(n_res, width)
+        step = min(rows, _block_rows(n_res, width))
+        work = [v.new_empty(width, step, n_res) for _ in range(4)]
+        padded_ws = v.new_zeros(step, cols)
         for s in range(0, rows, step):
             e = min(rows, s + step)
-            padded = v.new_zeros(e - s, cols)
+            n = e - s
+            d, inv, q, lin = (w[:, :n] for w in work)
+            padded = padded_ws[:n]
             padded[:, lo - shift + half:hi - shift + half] = grad_out[s:e, lo:hi]
-            g = padded.as_strided((e - s, n_res, width), (cols, 1, 1))
-            aa, bb, dd = a[s:e].unsqueeze(-1), b[s:e].unsqueeze(-1), delta[s:e].unsqueeze(-1)
-            d = _row_tones(band_tones, s, e, per_group) - v[s:e].unsqueeze(-1)
-            inv = torch.addcmul(dd * dd, d, d).reciprocal_()
-            q = g * inv
-            lin = torch.addcmul(bb, aa, d).mul_(inv)
-            qd = q * d
-            s_q = q.sum(-1)
+            g = padded.as_strided((width, n, n_res), (1, cols, 1))
+            aa, bb, dd = a[s:e], b[s:e], delta[s:e]
+            torch.sub(_row_tones(band_tones, s, e, per_group), v[s:e], out=d)
+            torch.addcmul(dd * dd, d, d, out=inv).reciprocal_()
+            torch.mul(g, inv, out=q)
+            torch.addcmul(bb, aa, d, out=lin).mul_(inv)
+            s_q = q.sum(0)
             grads[3][s:e] = s_q
-            grads[2][s:e] = qd.sum(-1)
-            qdl = qd.mul_(lin).sum(-1)
-            grads[0][s:e] = 2.0 * qdl - a[s:e] * s_q
-            grads[1][s:e] = -2.0 * delta[s:e] * q.mul_(lin).sum(-1)
+            qd = d.mul_(q)
+            grads[2][s:e] = qd.sum(0)
+            grads[0][s:e] = 2.0 * qd.mul_(lin).sum(0) - aa * s_q
+            grads[1][s:e] = -2.0 * dd * q.mul_(lin).sum(0)
         return None, *grads, None, None, None, None
 
 
@@ -92,11 +109,18 @@ def near_field(tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, pl
     """
     n_tones = tones.shape[-1]
     if plan.band is not None:
-        shift, half = plan.band
-        n_res = v.shape[1]
-        idx = torch.arange(n_res, device=v.device).unsqueeze(1) + shift + torch.arange(-half, half + 1, device=v.device)
-        band_tones = tones[..., idx.clamp(0, n_tones - 1)]  # clamped ends land outside W's columns
-        return _NearBand.apply(band_tones, v, delta, a, b, shift, half, n_tones, per_group)
+        out = None
+        for k0, k1, shift, half in plan.band:
+            idx = torch.arange(-half, half + 1, device=v.device).unsqueeze(1) + (shift + k0) \
+                + torch.arange(k1 - k0, device=v.device)
+            # (width, K) or (G, width, K); the clamped ends fall outside W's columns
+            band_tones = tones[..., idx.clamp(0, n_tones - 1)]
+            if band_tones.dim() == 3:
+                band_tones = band_tones.transpose(0, 1)  # (width, G, K)
+            part = _NearBand.apply(band_tones, *(t[:, k0:k1].contiguous() for t in (v, delta, a, b)),
+                                   shift + k0, half, n_tones, per_group)
+            out = part if out is None else out + part
+        return out
     rows = v.shape[0]
     if tones.dim() == 2:
         u_pairs = tones[:, plan.near_i].T.unsqueeze(-1).expand(-1, -1, per_group).reshape(-1, rows)
