@@ -11,10 +11,11 @@ runs in its own subprocess, so each peak memory is its own.
 Usage::
 
     python benchmarks/bench_lecture_cnn.py --data-dir /work/shared/data/mnist [--epochs 1]
-        [--threads 2] [--train-samples N] [--baseline] [--device cpu] [--json OUT]
+        [--threads 2] [--train-samples N] [--test-samples N] [--baseline] [--device cpu] [--json OUT]
 
-``--train-samples`` trains on the first N training images (a shorter check; say so when
-reporting); the epoch time of the full set is then extrapolated linearly and marked as such.
+``--train-samples`` / ``--test-samples`` use the first N images (a shorter check; say so when
+reporting); the epoch time of the full set is then extrapolated linearly (which also scales the
+per-epoch evaluation) and marked as such.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def run_one(args) -> dict:
     n_full = len(data.y_train)
     if args.train_samples:
         data = replace(data, x_train=data.x_train[:args.train_samples], y_train=data.y_train[:args.train_samples])
+    if args.test_samples:
+        data = replace(data, x_test=data.x_test[:args.test_samples], y_test=data.y_test[:args.test_samples])
     rss_loaded = _peak_rss_mib()
     t0 = time.perf_counter()
     if args.which == "rf":
@@ -80,6 +83,7 @@ def main() -> int:
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--train-samples", type=int, default=0)
+    p.add_argument("--test-samples", type=int, default=0)
     p.add_argument("--baseline", action="store_true")
     p.add_argument("--device", default="cpu")
     p.add_argument("--json", default=None)
@@ -92,7 +96,8 @@ def main() -> int:
     for which in ("rf", "software") if args.baseline else ("rf",):
         load = " ".join(f"{v:.2f}" for v in os.getloadavg())
         cmd = [sys.executable, __file__, "--which", which, "--data-dir", args.data_dir, "--epochs", str(args.epochs),
-               "--threads", str(args.threads), "--train-samples", str(args.train_samples), "--device", args.device]
+               "--threads", str(args.threads), "--train-samples", str(args.train_samples), "--test-samples", str(args.test_samples),
+               "--device", args.device]
         env = {**os.environ, "OMP_NUM_THREADS": str(args.threads)}
         r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout.splitlines()[-1])
         r["load_average_before"] = load
