@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import RfspinError, RfspinFileNotFoundError
-from .common import lazy_help
+from .common import add_device_argument, device_from_args, lazy_help
 from .main import CLIError
 
 DEFAULT_PRESET = "spintronic-20nm"
@@ -28,6 +28,7 @@ def register(sub) -> None:
     p.add_argument("--activity", action="store_true",
                    help="with a run folder: measure activation sparsity and effective MACs on its test data")
     p.add_argument("--samples", type=int, default=1000, help="test samples for --activity (default 1000)")
+    add_device_argument(p)  # where --activity runs the network
     p.set_defaults(func=run)
 
 
@@ -71,7 +72,7 @@ def network_estimate(run_dir: Path | None, arch: str | None, args: argparse.Name
     return str(run_dir), estimate_energy(network_counts(model), preset, disabled=tuple(args.disable))
 
 
-def measured_activity(run_dir: Path, samples: int) -> list[dict]:
+def measured_activity(run_dir: Path, samples: int, device="cpu") -> list[dict]:
     """Activation sparsity and effective MACs of a run's model on its task's test data."""
     from ..energy.activity import activation_stats
     from ..tasks import load_run_model, task_for
@@ -82,7 +83,7 @@ def measured_activity(run_dir: Path, samples: int) -> list[dict]:
     metrics = read_run_metrics(run_dir)
     data_dir = Path(metrics["data_dir"]) if metrics.get("data_dir") else None
     data = task_for(metrics["task"]).load(int(metrics.get("seed", 0)), data_dir)
-    return activation_stats(load_run_model(run_dir), data.x_test[:samples])
+    return activation_stats(load_run_model(run_dir, device), data.x_test[:samples])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {line}")
     extra = {}
     if args.activity:
-        stats = measured_activity(args.run_dir, args.samples)
+        stats = measured_activity(args.run_dir, args.samples, device_from_args(args))
         extra = {"activity": stats, "effective_macs": sum(s["effective_macs"] for s in stats)}
         print("measured activity (NeuroBench activation sparsity of each chain layer's input tones):")
         for i, s in enumerate(stats):

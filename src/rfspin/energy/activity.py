@@ -32,6 +32,7 @@ class _ActivityTap(LayerHooks):
 
 
 @torch.no_grad()
+@torch.no_grad()  # measurement only: no autograd graph, the chains' weights built once (cached)
 def activation_stats(model: RFNetwork | RFCNN, inputs: Tensor, *, batch_size: int = 500) -> list[dict]:
     """Per chain layer, in forward order: kind, activation_sparsity, mean_tone_power_w,
     macs, effective_macs (per inference, averaged over ``inputs``)."""

@@ -113,8 +113,12 @@ class ChipHooks(LayerHooks):
         f = f.expand(shape)
         delta, a, b = lineshape_coefficients(f, sensitivity, damping, a_anti, a_sym, layer.signs)
         tones = layer.tone_frequencies if tone_frequencies is None else tone_frequencies
-        return chain_weights(tones, f, delta.expand(shape), a.expand(shape), b.expand(shape),  # (C, J, I)
-                             **layer.kernel_options())
+        return self.build_weights(layer, tones, f, delta.expand(shape), a.expand(shape), b.expand(shape))
+
+    def build_weights(self, layer: ResonatorChainLayer, tones: Tensor, resonance_frequencies: Tensor,
+                      half_linewidths: Tensor, coeff_a: Tensor, coeff_b: Tensor) -> Tensor:
+        """W (C, J, I) [V/W] from the chips' lineshape coefficients (subclasses may use another kernel)."""
+        return chain_weights(tones, resonance_frequencies, half_linewidths, coeff_a, coeff_b, **layer.kernel_options())
 
     def chain_readout(self, site: ChainSite, voltages: Tensor) -> Tensor:
         noise, temp = self.nonideal.voltage_noise, self.nonideal.temperature

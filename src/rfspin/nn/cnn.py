@@ -28,7 +28,7 @@ from .counts import LayerCounts
 from .engine import IDEAL_HOOKS, LayerHooks, run_layers
 from .network import NetworkSpec, RFNetwork, SoftwareMLP
 
-__all__ = ["CNNSpec", "RFCNN", "SoftwareCNN"]
+__all__ = ["CNNSpec", "RFCNN", "SoftwareCNN", "LECTURE_CNN_SPEC", "LECTURE_CNN_COUNTS"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,23 @@ class CNNSpec:
         data["resonator"] = ResonatorParams(**data.get("resonator", {}))
         data["oscillator"] = OscillatorParams(**data.get("oscillator", {}))
         return cls(**data)
+
+
+#: The lecture's MNIST CNN counts: 8,576 neurons (784 input tones + 7,792 oscillators) and 6.7 M
+#: synapses (resonators), neuromorphic-computing lecture, after Leroux et al., Neuromorph. Comput.
+#: Eng. 2, 034002 (2022); the layer structure is not given there.
+LECTURE_CNN_COUNTS = {"neurons": 8_576, "synapses": 6_700_000}
+
+#: A CNN with the lecture's device counts, counted as rfspin counts (neurons = input tones +
+#: oscillators, synapses = resonators on chip, parallel-chain convolutions: one kernel copy per
+#: output position): conv 24@3x3 (padding 2, 30x30) -> pool 2 -> 15x15x24 = 5,400 oscillators;
+#: conv 48@5x5 (padding 2, 15x15) -> pool 2 -> 7x7x48 = 2,352 oscillators; 10 output chains.
+#: Neurons 784 + 7,752 = 8,536 (-0.5 %); synapses 24x9x900 + 48x600x225 + 2,352x10 = 6,697,920
+#: (-0.03 %). No dense hidden layer: a 2,352-wide one would add millions of resonators. Tone
+#: plans over 20-180 MHz (inside the ROSS2023 tuning band) keep the 600 tones of a conv-2 patch
+#: 0.37 half-linewidths apart, as the ``mnist-cnn`` task's 400 tones over 20-120 MHz.
+LECTURE_CNN_SPEC = CNNSpec(convs=((24, 3, 1, 2, 2), (48, 5, 1, 2, 2)), hidden=(), encoding="parallel",
+                           max_frequency=180e6)
 
 
 def _as_images(x: Tensor, shape: tuple[int, int, int]) -> Tensor:

@@ -3,6 +3,8 @@
 Tasks:
 - ``mnist``: RF MLP 784-300-10 (1,084 neurons, 238,200 resonators), pixel/255 as normalised
   powers on 784 tones (geometric plan over 20-600 MHz); software baseline ``SoftwareMLP``.
+- ``mnist-lecture``: the lecture-scale RF CNN (:data:`rfspin.nn.cnn.LECTURE_CNN_SPEC`: 8,536
+  neurons, 6,697,920 resonators, parallel-chain convolutions) and its software twin.
 - ``mnist-cnn``: RF CNN (:func:`mnist_cnn_spec`: conv 16@5x5 -> avg-pool 2 -> conv 32@5x5 ->
   avg-pool 2 -> 100 oscillators -> 10 output chains), trained on images shifted by up to 2
   pixels; software baseline ``SoftwareCNN`` of the same shape and training.
@@ -25,7 +27,7 @@ from ..data.datasets import RFDataset
 from ..data.idx import IDX_FILES, load_idx_folder
 from ..errors import RfspinFileNotFoundError
 from ..fileio import atomic_write_json, atomic_write_text
-from ..nn.cnn import RFCNN, CNNSpec, SoftwareCNN
+from ..nn.cnn import LECTURE_CNN_SPEC, RFCNN, CNNSpec, SoftwareCNN
 from ..nn.network import SpecFields
 from ..nn.operating_point import set_operating_points_
 from ..physics.params import ROSS2023_RESONATOR
@@ -35,7 +37,8 @@ from .reproduce import register_study
 from .run import run_training
 from .run_config import RunConfig
 
-__all__ = ["load_mnist", "resolve_data_dir", "MNIST_DIR_ENV", "reproduce_leroux2022", "mnist_cnn_spec"]
+__all__ = ["load_mnist", "resolve_data_dir", "MNIST_DIR_ENV", "reproduce_leroux2022", "mnist_cnn_spec",
+           "lecture_cnn_spec", "build_lecture_cnn"]
 
 MNIST_DIR_ENV = "RFSPIN_MNIST_DIR"
 
@@ -112,6 +115,22 @@ def build_software_cnn(data: RFDataset, hidden: tuple[int, ...], seed: int) -> S
     return SoftwareCNN(_cnn_spec(data, hidden), generator=torch.Generator().manual_seed(seed))
 
 
+def lecture_cnn_spec(data: RFDataset, hidden: tuple[int, ...] = ()) -> CNNSpec:
+    """The ``mnist-lecture`` network for ``data``'s image shape and classes (``hidden``: extra dense layers)."""
+    return replace(LECTURE_CNN_SPEC, image_shape=tuple(data.image_shape or (1, 28, 28)), hidden=tuple(hidden),
+                   n_classes=data.n_classes)
+
+
+def build_lecture_cnn(data: RFDataset, hidden: tuple[int, ...], seed: int) -> RFCNN:
+    model = RFCNN(lecture_cnn_spec(data, hidden), generator=torch.Generator().manual_seed(seed))
+    set_operating_points_(model, data.x_train[:OPERATING_POINT_SAMPLES])
+    return model
+
+
+def build_lecture_software_cnn(data: RFDataset, hidden: tuple[int, ...], seed: int) -> SoftwareCNN:
+    return SoftwareCNN(lecture_cnn_spec(data, hidden), generator=torch.Generator().manual_seed(seed))
+
+
 #: The Ross 2023 resonator with a tuning band up to 800 MHz (the MNIST input plan spans 20-600 MHz).
 MNIST_RESONATOR = replace(ROSS2023_RESONATOR, max_resonance_frequency=800e6)
 
@@ -149,6 +168,20 @@ register_task(
         reference=LEROUX2022_REFERENCE,
         build=build_rf_cnn,
         build_baseline=build_software_cnn,
+    )
+)
+register_task(
+    Task(
+        "mnist-lecture",
+        load_mnist,
+        hidden=(),
+        # The weight build (48 chains x 600 x 600 and 10 x 2,352 x 2,352 lineshape terms) costs the
+        # same at any batch size: large batches, few steps.
+        rf_config=TrainConfig(epochs=10, batch_size=500, learning_rate=0.05),
+        baseline_config=TrainConfig(epochs=10, batch_size=500, learning_rate=0.003),
+        reference=LEROUX2022_REFERENCE,
+        build=build_lecture_cnn,
+        build_baseline=build_lecture_software_cnn,
     )
 )
 
