@@ -156,9 +156,11 @@ def run_oscillator(args: argparse.Namespace) -> int:
     fits = []
     for i in range(current.numel()):
         try:
-            fits.append(fit_lorentzian(freqs, spectrum[:, i]))
+            fit = fit_lorentzian(freqs, spectrum[:, i])
         except RfspinError:
-            fits.append(None)
+            fit = None
+        # a line narrower than two bins is not resolved by this window: no linewidth reported
+        fits.append(fit if fit is not None and fit.fwhm >= 2 * fit.resolution else None)
     tongue = None
     if settings.get("locking_map"):
         tongue = _locking_map(params, float(current[0]), settings, generator, device, args.quiet)
