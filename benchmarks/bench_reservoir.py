@@ -54,7 +54,7 @@ def main(argv=None) -> dict:
     order = np.random.default_rng(1).permutation(len(data))[: args.limit or len(data)]  # a random subset
     feats = features_for([data.waveforms[i] for i in order], data.sample_rate, FrontendConfig(name="mfcc"))
     (feats,) = standardize(feats)
-    config = ReservoirConfig(nodes=args.nodes, input_scaling=0.5)
+    config = ReservoirConfig(nodes=args.nodes, input_scaling=0.5, bias_current_ratio=2.0, theta_fraction=0.3)
     frames = sum(len(f) for f in feats)
     load_before = os.getloadavg()[0]
 

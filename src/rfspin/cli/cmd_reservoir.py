@@ -26,12 +26,12 @@ def register(sub) -> None:
                    help="acoustic front end (default mfcc)")
     p.add_argument("--nodes", type=int, default=400, help="virtual neurons N (default 400)")
     p.add_argument("--theta", type=float, default=None,
-                   help="time per virtual neuron [s] (default: 0.3 / the power relaxation rate at the bias)")
+                   help="time per virtual neuron [s] (default: 1 / the power relaxation rate at the bias, 25 ns)")
     p.add_argument("--oscillators", type=int, default=1, help="physical oscillators K sharing the N nodes (default 1)")
     p.add_argument("--coupling", type=float, default=0.0,
                    help="coupling between the K oscillators in units of G_G (default 0: independent)")
     p.add_argument("--temperature", type=float, default=300.0, help="temperature [K] (default 300; 0: no noise)")
-    p.add_argument("--bias", type=float, default=2.0, help="bias current / threshold current (default 2)")
+    p.add_argument("--bias", type=float, default=3.0, help="bias current / threshold current (default 3)")
     p.add_argument("--input-scaling", type=float, nargs="+", default=[0.25, 0.5, 1.0],
                    help="candidate input scalings, chosen by CV on the training set (default 0.25 0.5 1)")
     p.add_argument("--preset", default="torrejon2017", help=lazy_help(_preset_help))
