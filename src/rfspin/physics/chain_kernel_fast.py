@@ -292,7 +292,9 @@ def fast_chain_weights(
         c_max = torch.where(regular, two_c, torch.zeros_like(two_c)).amax(1)
         z_max = torch.where(regular, zeta, torch.zeros_like(zeta)).amax(1)
         rho = (z_max / min_tau).nan_to_num(0.0)
-        scale = plan.last_scale if plan.last_scale else float((c_max / plan.radius).amax()) * plan.near_radius / 8
+        # a quarter of the largest single-resonator peak |c| / Delta: a function of this call's inputs
+        # only, so W does not depend on earlier calls (checked against the computed max|W| below)
+        scale = float((c_max / plan.radius).amax()) * plan.near_radius / 8
         n_terms = _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, rtol * scale, plan.last_terms)
     if n_terms is None or (auto and not _fast_pays(rows, n_res, tones.shape[-1], n_terms, plan, n_irregular,
                                                      n_groups if grouped else 0)):
