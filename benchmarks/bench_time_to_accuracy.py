@@ -54,11 +54,12 @@ def run_rfspin(args) -> dict:
         cmd = [sys.executable, "-m", "rfspin.cli", "train", "--task", args.task, "--seed", str(args.seed),
                "--out", str(out), "--quiet", "--no-plots", "--device", args.device,
                *(["--epochs", str(args.epochs)] if args.epochs else [])]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _children_cpu()
         subprocess.run(cmd, check=True, capture_output=True, text=True, env=_env(args.threads))
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _children_cpu() - c0
         metrics = json.loads((out / "metrics.json").read_text())
-    return {"name": "rfspin", "wall_s": wall, "train_s": sum(h["time_s"] for h in metrics["history"]),
+    return {"name": "rfspin", "wall_s": wall, "command_cpu_s": cpu,
+            "train_s": sum(h["time_s"] for h in metrics["history"]),
             "epochs": metrics["epochs"], "batch_size": metrics["train_config"]["batch_size"],
             "test_accuracy": metrics["test_accuracy"]}
 
@@ -77,9 +78,9 @@ def run_mlp(args) -> dict:
     sizes = (data.n_features, *task.hidden, data.n_classes)
     model = SoftwareMLP(sizes, generator=torch.Generator().manual_seed(args.seed)).to(resolve_device(args.device))
     cfg = replace(task.baseline_config, epochs=args.epochs or task.rf_config.epochs, seed=args.seed)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = train(model, data, cfg, progress=False)
-    return {"name": "mlp", "train_s": time.perf_counter() - t0, "epochs": cfg.epochs, "batch_size": cfg.batch_size,
+    return {"name": "mlp", "train_s": time.perf_counter() - t0, "train_cpu_s": time.process_time() - c0, "epochs": cfg.epochs, "batch_size": cfg.batch_size,
             "test_accuracy": result.test_accuracy}
 
 
@@ -110,10 +111,17 @@ def run_authors(args) -> dict:
         layer.weights = _direct_weights(layer)
     cfg = TrainConfig(epochs=args.authors_epochs, batch_size=AUTHORS_BATCH, learning_rate=AUTHORS_LEARNING_RATE,
                       cosine=False, seed=args.seed)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = train(model, data, cfg, progress=False)
-    return {"name": "authors", "train_s": time.perf_counter() - t0, "epochs": cfg.epochs,
+    return {"name": "authors", "train_s": time.perf_counter() - t0, "train_cpu_s": time.process_time() - c0, "epochs": cfg.epochs,
             "batch_size": cfg.batch_size, "test_accuracy": result.test_accuracy}
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _default_epochs(task_name: str) -> int:
@@ -162,13 +170,19 @@ def main() -> int:
         r = results[name]
         print(f"{name:<8} {r['epochs']:>4} epochs, batch {r['batch_size']:>4}: train {r['train_s']:7.1f} s "
               f"({r['train_s'] / r['epochs']:.3f} s/epoch)"
-              + (f", command wall {r['wall_s']:7.1f} s" if "wall_s" in r else "")
+              + (f", command wall {r['wall_s']:7.1f} s, command CPU {r['command_cpu_s']:7.1f} s" if "wall_s" in r
+                 else f", CPU {r['train_cpu_s']:7.1f} s")
               + f", test accuracy {100 * r['test_accuracy']:.2f} %  (load average before: {loads[name]})", flush=True)
     rf = results.get("rfspin")
     if rf and "mlp" in results:
         mlp = results["mlp"]
         print(f"rfspin / MLP (same epochs): training {rf['train_s'] / mlp['train_s']:.2f}x, "
               f"command wall / MLP training {rf['wall_s'] / mlp['train_s']:.2f}x  (target <= 5x)")
+    if rf and "mlp" in results and "authors" in results:
+        mlp, au = results["mlp"], results["authors"]
+        print(f"in CPU time (robust on a loaded machine): rfspin command / MLP {rf['command_cpu_s'] / mlp['train_cpu_s']:.2f}x, "
+              f"authors' / rfspin command {au['train_cpu_s'] / rf['command_cpu_s']:.2f}x (per epoch: "
+              f"{(au['train_cpu_s'] / au['epochs']) / (rf['command_cpu_s'] / rf['epochs']):.2f}x)")
     if rf and "authors" in results:
         au = results["authors"]
         print(f"authors' formulation / rfspin: {au['train_s'] / rf['train_s']:.2f}x training, "

@@ -98,3 +98,13 @@ def test_monte_carlo_fused_and_tensor_kernels_give_identical_accuracies():
             for fused in (True, False)]
     assert torch.equal(runs[0], runs[1])
     assert float(runs[0].min()) < 1.0  # the chips do differ from the ideal network
+
+
+def test_every_computing_command_takes_device():
+    from rfspin.cli.main import build_parser
+
+    parser = build_parser()
+    for argv in (["train"], ["evaluate", "run"], ["robustness", "run"], ["reproduce", "ross2023"],
+                 ["energy", "run", "--activity"], ["simulate", "junction"]):
+        args, _ = parser.parse_known_args([*argv, "--device", "cpu"])
+        assert args.device == "cpu", argv
