@@ -36,6 +36,7 @@ from ..dynamics.oscillator import power_derivative
 from ..errors import RfspinError, RfspinTypeError
 from ..physics.oscillator import emitted_frequency, normalized_power
 from ..validation import check_number
+from .engine import LayerKind, layer_kind
 from .network import RFNetwork
 from .oscillator_layer import OscillatorLayer
 from .resonator_layer import ResonatorChainLayer, apply_chains
@@ -108,10 +109,10 @@ def run_network_in_time(
     stages = list(network.layers)
     with torch.no_grad():
         static = network.forward_powers(powers_in)[0]
-        rates = [_chain_rate(s) for s in stages if isinstance(s, ResonatorChainLayer)]
+        rates = [_chain_rate(s) for s in stages if layer_kind(s) is LayerKind.CHAINS]
         fastest = max(float(r.max()) for r in rates) if resonators == "lowpass" else 0.0
         for s in stages:
-            if isinstance(s, OscillatorLayer):
+            if layer_kind(s) is LayerKind.OSCILLATORS:
                 fastest = max(fastest, float((2 * s.oscillator.relaxation_rate * (s.max_current_ratio - 1)).max()))
         limit = 0.2 / fastest
         dt = 0.05 / fastest if time_step is None else check_number(time_step, "time_step [s]", gt=0.0)
@@ -125,7 +126,7 @@ def run_network_in_time(
 
 def _integrate(network, stages, powers_in, static, rates, resonators, dt, n_steps, every, tolerance, power_floor):
     dtype = torch.float64
-    chains = [s for s in stages if isinstance(s, ResonatorChainLayer)]
+    chains = [s for s in stages if layer_kind(s) is LayerKind.CHAINS]
     weights = [c.weights().to(dtype) for c in chains]
     biases = [c.bias_voltage().to(dtype) for c in chains]
     rates = [r.to(dtype) for r in rates]
@@ -135,7 +136,7 @@ def _integrate(network, stages, powers_in, static, rates, resonators, dt, n_step
         d_volts, d_powers = [], []
         tone_powers, tone_freqs, chain_index, osc_index = drive, None, 0, 0
         for stage in stages:
-            if isinstance(stage, ResonatorChainLayer):
+            if layer_kind(stage) is LayerKind.CHAINS:
                 w = weights[chain_index] if tone_freqs is None or tone_freqs.dim() == 1 else \
                     stage.weights(tone_freqs.to(stage.detuning.dtype)).to(dtype)
                 target = apply_chains(tone_powers, w, biases[chain_index])
@@ -192,7 +193,7 @@ def _steady_state(stages, weights, biases, drive, power_floor):
     volts, powers = [], []
     tone_powers, tone_freqs, chain_index = drive, None, 0
     for stage in stages:
-        if isinstance(stage, ResonatorChainLayer):
+        if layer_kind(stage) is LayerKind.CHAINS:
             w = weights[chain_index] if tone_freqs is None or tone_freqs.dim() == 1 else \
                 stage.weights(tone_freqs.to(stage.detuning.dtype)).to(weights[0].dtype)
             volts.append(apply_chains(tone_powers, w, biases[chain_index]))
