@@ -26,7 +26,7 @@ def register(sub) -> None:
                    help="acoustic front end (default mfcc)")
     p.add_argument("--nodes", type=int, default=400, help="virtual neurons N (default 400)")
     p.add_argument("--theta", type=float, default=None,
-                   help="time per virtual neuron [s] (default: 1 / the power relaxation rate at the bias, 25 ns)")
+                   help="time per virtual neuron [s] (default: 2 / the power relaxation rate at the bias, 50 ns)")
     p.add_argument("--oscillators", type=int, default=1, help="physical oscillators K sharing the N nodes (default 1)")
     p.add_argument("--coupling", type=float, default=0.0,
                    help="coupling between the K oscillators in units of G_G (default 0: independent)")

@@ -81,7 +81,7 @@ class ReservoirConfig:
 
     nodes: int = 400
     theta: float | None = None
-    theta_fraction: float = 1.0
+    theta_fraction: float = 2.0
     bias_current_ratio: float = 3.0
     max_current_ratio: float = 4.0
     input_scaling: float = 0.5
