@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch.func import functional_call
 
-from rfspin.nn.cnn import CNNSpec, RFCNN, SoftwareCNN
+from rfspin.nn.cnn import RFCNN, CNNSpec, SoftwareCNN
 from rfspin.nn.conv import RFConv2d, RFConvNeurons
 from rfspin.physics.resonator import chain_weights_direct
 

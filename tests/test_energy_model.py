@@ -200,7 +200,7 @@ def test_platform_table_matches_lecture(tmp_path):
 
 def test_rf_cnn_counts_match_the_model_and_encodings():
     from rfspin.energy import network_counts
-    from rfspin.nn.cnn import CNNSpec, RFCNN
+    from rfspin.nn.cnn import RFCNN, CNNSpec
 
     totals = {}
     for enc in ("time-sequential", "parallel"):

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 import torch
+from test_idx import write_idx_folder
 
 from rfspin.cli.main import main
 from rfspin.nn.cnn import RFCNN, SoftwareCNN
@@ -14,7 +15,6 @@ from rfspin.tasks import TASKS, build_network_for, load_run_model
 from rfspin.tasks.mnist import MNIST_DIR_ENV, load_mnist
 from rfspin.tasks.reproduce import STUDIES
 from rfspin.train.checkpoint import load_checkpoint, model_from_checkpoint
-from test_idx import write_idx_folder
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from rfspin.nn import build_rf_network
-from rfspin.nn.cnn import CNNSpec, RFCNN
+from rfspin.nn.cnn import RFCNN, CNNSpec
 from rfspin.nn.operating_point import set_operating_points_
 from rfspin.physics.params import ROSS2023_OSCILLATOR as OSC
 

@@ -64,7 +64,9 @@ def test_multiplier_ground_states_are_products(widths):
     e = energy(net, states)
     assert float(e.min()) == pytest.approx(0.0, abs=1e-9)
     ground = states[e < 1e-9] > 0
-    value = lambda bits, idx: sum(int(bits[i]) << k for k, i in enumerate(idx) if i is not None)
+    def value(bits, idx):
+        return sum(int(bits[i]) << k for k, i in enumerate(idx) if i is not None)
+
     products = set()
     for row in ground:
         x, y = value(row, mult.x_bits), value(row, mult.y_bits)

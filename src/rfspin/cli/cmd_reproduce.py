@@ -11,10 +11,13 @@ from .common import add_device_argument, device_from_args, lazy_help
 
 
 def _studies():
-    from ..tasks import mnist  # noqa: F401  (registers leroux2022)
+    from ..tasks import (  # noqa: F401  (register torrejon2017, romera2018)
+        mnist,  # noqa: F401  (registers leroux2022)
+        pbits,  # noqa: F401  (registers borders2019)
+        reservoir,
+        vowels,
+    )
     from ..tasks import population as _population  # noqa: F401  (registers mizrahi2018)
-    from ..tasks import pbits  # noqa: F401  (registers borders2019)
-    from ..tasks import reservoir, vowels  # noqa: F401  (register torrejon2017, romera2018)
     from ..tasks.reproduce import STUDIES
 
     return STUDIES

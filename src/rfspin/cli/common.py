@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Callable
+from collections.abc import Callable
 
 __all__ = ["add_device_argument", "device_from_args", "lazy_help"]
 

@@ -21,8 +21,8 @@ switch at time x toggles every record r with r k >= x (parity of a cumulative co
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import Tensor

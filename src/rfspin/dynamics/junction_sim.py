@@ -92,9 +92,14 @@ class TelegraphConfig:
     @property
     def n_steps(self) -> int:
         """Number of time steps: duration / time_step, rounded up unless within 1e-9 of an integer."""
-        ratio = self.duration / self.time_step
-        nearest = round(ratio)
-        return int(nearest) if abs(ratio - nearest) <= 1e-9 * ratio else math.ceil(ratio)
+        return step_count(self.duration, self.time_step)
+
+
+def step_count(duration: float, time_step: float) -> int:
+    """duration / time_step, rounded up unless within 1e-9 of an integer (float round-off)."""
+    ratio = duration / time_step
+    nearest = round(ratio)
+    return int(nearest) if abs(ratio - nearest) <= 1e-9 * ratio else math.ceil(ratio)
 
 
 @dataclass(frozen=True)

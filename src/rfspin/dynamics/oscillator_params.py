@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 from ..errors import RfspinError
-from ..physics.params import MAX_FREQUENCY_HZ, OscillatorParams
+from ..physics.params import MAX_FREQUENCY_HZ, OscillatorParams, power_prefactor_of
 from ..physics.params import ROSS2023_OSCILLATOR as ROSS2023_NEURON
 from ..validation import FLOAT32_MAX, check_fields
 from .junction_params import BOLTZMANN_CONSTANT
@@ -90,11 +90,7 @@ class AutoOscillatorParams:
     @property
     def power_prefactor(self) -> float:
         """A such that the emitted power at the clamp current equals ``max_output_power`` [1]."""
-        zeta = self.max_current_ratio
-        p0 = (zeta - 1.0) / (zeta + self.nonlinear_damping)
-        i_max = zeta * self.threshold_current
-        scale = (self.magnetoresistance_ratio * self.spin_polarization) ** 2 * self.resistance * i_max**2
-        return self.max_output_power / (p0 * scale)
+        return power_prefactor_of(self)
 
     @property
     def angular_frequency(self) -> float:

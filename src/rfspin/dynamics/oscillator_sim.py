@@ -43,7 +43,7 @@ from ..errors import RfspinError, RfspinTypeError
 from ..physics.params import MAX_FREQUENCY_HZ
 from ..validation import check_fields, check_number
 from .junction_params import BOLTZMANN_CONSTANT
-from .junction_sim import PiecewiseCurrent
+from .junction_sim import PiecewiseCurrent, step_count
 from .oscillator import (
     emitted_power,
     instantaneous_frequency,
@@ -124,9 +124,7 @@ class OscillatorSimConfig:
     @property
     def n_steps(self) -> int:
         """duration / time_step, rounded up unless within 1e-9 of an integer."""
-        ratio = self.duration / self.time_step
-        nearest = round(ratio)
-        return int(nearest) if abs(ratio - nearest) <= 1e-9 * ratio else math.ceil(ratio)
+        return step_count(self.duration, self.time_step)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ returns the measured output voltages, or ``(outputs, intermediates)``::
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Union
 
 from ..errors import RfspinError, RfspinTypeError
 from ..validation import check_number
@@ -95,7 +94,7 @@ class FunctionSpec:
         return FunctionBackend(getattr(module, self.function), name=f"{self.module}:{self.function}")
 
 
-BackendSpec = Union[SimulatorSpec, ReplaySpec, FunctionSpec]
+BackendSpec = SimulatorSpec | ReplaySpec | FunctionSpec
 _KINDS = {cls.kind: cls for cls in (SimulatorSpec, ReplaySpec, FunctionSpec)}
 
 

@@ -11,8 +11,8 @@ written before version 2 still load (:meth:`StaticSample.from_record`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Sequence, Union
 
 import torch
 from torch import Tensor, nn
@@ -68,7 +68,7 @@ class OscillatorStatic:
     kind = "oscillators"
 
 
-LayerStatic = Union[ResonatorStatic, OscillatorStatic]
+LayerStatic = ResonatorStatic | OscillatorStatic
 _KINDS = {cls.kind: cls for cls in (ResonatorStatic, OscillatorStatic)}
 
 

@@ -35,7 +35,7 @@ layer reads these powers as the tones of its patches.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F

@@ -27,8 +27,9 @@ Nothing here synchronises with the host: inputs are validated once, at the netwo
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence, TypeVar
+from typing import TypeVar
 
 import torch.nn.functional as F
 from torch import Tensor, nn

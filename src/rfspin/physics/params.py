@@ -19,6 +19,7 @@ from ..validation import check_fields
 
 __all__ = [
     "ResonatorParams",
+    "power_prefactor_of",
     "OscillatorParams",
     "ROSS2023_RESONATOR",
     "ROSS2023_OSCILLATOR",
@@ -90,6 +91,18 @@ class ResonatorParams:
             raise RfspinError("ResonatorParams: antisymmetric_weight and symmetric_weight are both 0")
 
 
+def power_prefactor_of(oscillator) -> float:
+    """A such that the emitted power at the clamp current equals ``max_output_power`` [1].
+
+    Shared by :class:`OscillatorParams` and the dynamic oscillator parameters (same fields).
+    """
+    zeta = oscillator.max_current_ratio
+    p0 = (zeta - 1.0) / (zeta + oscillator.nonlinear_damping)
+    i_max = zeta * oscillator.threshold_current
+    scale = (oscillator.magnetoresistance_ratio * oscillator.spin_polarization) ** 2 * oscillator.resistance * i_max**2
+    return oscillator.max_output_power / (p0 * scale)
+
+
 @dataclass(frozen=True)
 class OscillatorParams:
     """A spin-torque nano-oscillator (MTJ neuron), Slavin-Tiberkevich universal model.
@@ -148,11 +161,7 @@ class OscillatorParams:
     @property
     def power_prefactor(self) -> float:
         """A such that the emitted power at the clamp current equals ``max_output_power``."""
-        zeta = self.max_current_ratio
-        p0 = (zeta - 1.0) / (zeta + self.nonlinear_damping)
-        i_max = zeta * self.threshold_current
-        scale = (self.magnetoresistance_ratio * self.spin_polarization) ** 2 * self.resistance * i_max**2
-        return self.max_output_power / (p0 * scale)
+        return power_prefactor_of(self)
 
 
 #: Vortex MTJ synapse of Ross et al., Nat. Nanotechnol. 18, 1273 (2023): K = 8.84 mV/uW,

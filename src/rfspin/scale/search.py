@@ -170,7 +170,7 @@ def _ray_space(space: dict) -> dict:
     from ray import tune
 
     out = {}
-    for i, (key, spec) in enumerate(space.items()):
+    for i, spec in enumerate(space.values()):
         (kind, args), = spec.items()
         name = f"p{i}"
         if kind == "choice":

@@ -7,8 +7,8 @@ with "rows" and "markdown"; ``device`` as ``--device``: "auto", "cpu", "cuda" ..
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..fileio import atomic_write_json, atomic_write_text
 from .run import run_training
