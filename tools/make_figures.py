@@ -211,7 +211,7 @@ def comparison_panels(drone_runs: list[Path], mnist_runs: list[Path], preset: st
     panels.append({"title": title, "rows": comparison_rows(load_platforms(), []) + mnist})
     drone = network_rows(drone_runs)
     if drone:
-        panels.append({"title": f"Drone RF: rfspin ({preset}); no platform reports it",
+        panels.append({"title": f"Drone RF fingerprints: rfspin ({preset})",
                        "rows": drone})
     return panels if mnist or drone else []  # no rfspin run folder: no plot at all
 
