@@ -16,6 +16,7 @@ import math
 import os
 import re
 import tempfile
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -191,3 +192,28 @@ def read_json(path: str | Path, what: str, *, max_bytes: int | None = None) -> A
     if size > limit:
         raise RfspinError(f"{where} is {size:,} bytes; files over {limit:,} bytes are refused")
     return parse_json_text(path.read_bytes(), where)
+
+
+#: Largest TOML file read (experiment, sweep, search and non-ideality files) [bytes].
+MAX_TOML_BYTES = 2**20
+_MAX_TOML_DEPTH = 32
+
+
+def read_toml(path: str | Path, what: str) -> dict:
+    """The parsed TOML file ``path``; one-line errors for a missing, huge, deep or malformed file."""
+    path = Path(path)
+    if not path.is_file():
+        raise RfspinFileNotFoundError(f"{what} {str(path)!r} does not exist")
+    size = path.stat().st_size
+    if size > MAX_TOML_BYTES:
+        raise RfspinError(f"{path}: {size:,} bytes; {what} files over {MAX_TOML_BYTES:,} bytes are refused")
+    raw = path.read_bytes()
+    depth = nesting_depth(raw)  # an upper bound for TOML: refuse before the recursive parser sees it
+    if depth > _MAX_TOML_DEPTH:
+        raise RfspinError(f"{path}: nested {depth} levels deep; at most {_MAX_TOML_DEPTH} are allowed")
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RfspinError(f"{path}: not valid TOML (not UTF-8 text: {exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RfspinError(f"{path}: not valid TOML ({exc})") from None

@@ -9,36 +9,11 @@ from __future__ import annotations
 import json
 import math
 import tomllib
-from pathlib import Path
 
-from ..errors import RfspinError, RfspinFileNotFoundError
-from ..fileio import nesting_depth
+from ..errors import RfspinError
+from ..fileio import MAX_TOML_BYTES, read_toml
 
 __all__ = ["MAX_TOML_BYTES", "apply_setting", "dumps_toml", "parse_literal", "read_toml"]
-
-#: Largest experiment, sweep or search file read [bytes].
-MAX_TOML_BYTES = 2**20
-_MAX_DEPTH = 32
-
-
-def read_toml(path: str | Path, what: str) -> dict:
-    """The parsed TOML file ``path``; one-line errors for a missing, huge, deep or malformed file."""
-    path = Path(path)
-    if not path.is_file():
-        raise RfspinFileNotFoundError(f"{what} {str(path)!r} does not exist")
-    size = path.stat().st_size
-    if size > MAX_TOML_BYTES:
-        raise RfspinError(f"{path}: {size:,} bytes; {what} files over {MAX_TOML_BYTES:,} bytes are refused")
-    raw = path.read_bytes()
-    if nesting_depth(raw) > _MAX_DEPTH:
-        raise RfspinError(f"{path}: nested more than {_MAX_DEPTH} levels deep")
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise RfspinError(f"{path}: not valid TOML (not UTF-8 text: {exc.reason} at byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RfspinError(f"{path}: not valid TOML ({exc})") from None
-
 
 def _value(value) -> str:
     if isinstance(value, bool):

@@ -24,12 +24,11 @@ NaN and out-of-range values raise RfspinError naming the key and the value.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import fields, replace
 from pathlib import Path
 
-from ..errors import RfspinError, RfspinFileNotFoundError
-from ..fileio import nesting_depth
+from ..errors import RfspinError
+from ..fileio import MAX_TOML_BYTES, read_toml
 from ..schemas import validate
 from ..validation import FLOAT32_MAX
 from .models import (
@@ -49,7 +48,6 @@ __all__ = [
 ]
 
 #: Largest non-ideality TOML file read [bytes].
-MAX_TOML_BYTES = 2**20
 
 #: Dimension -> {unit suffix: factor to SI}. "" means the key is the bare field name.
 UNITS: dict[str, dict[str, float]] = {
@@ -176,22 +174,7 @@ def parse_nonidealities(data: dict, *, base: NonIdealities | None = None) -> Non
 
 def load_nonidealities(path: str | Path) -> NonIdealities:
     """Parse a TOML file into NonIdealities; errors name the file and the bad key."""
-    path = Path(path)
-    if not path.is_file():
-        raise RfspinFileNotFoundError(f"non-ideality config {str(path)!r} does not exist")
-    size = path.stat().st_size
-    if size > MAX_TOML_BYTES:
-        raise RfspinError(f"{path}: {size:,} bytes; non-ideality configs over {MAX_TOML_BYTES:,} bytes are refused")
-    raw = path.read_bytes()
-    depth = nesting_depth(raw)  # upper bound for TOML (brackets in '...' strings count): refuse before parsing
-    if depth > 32:
-        raise RfspinError(f"{path}: nested {depth} levels deep; at most 32 are allowed")
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise RfspinError(f"{path}: not valid TOML (not UTF-8 text: {exc.reason} at byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RfspinError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "non-ideality config")
     try:
         return parse_nonidealities(data)
     except ValueError as exc:
