@@ -78,6 +78,22 @@ def test_bad_sweep_cli_exits_2_one_line(tmp_path, capsys):
     assert "training.epochs" in err and len(err.splitlines()) == 1 and not (tmp_path / "sweep-results").exists()
 
 
+def test_sweep_device_flag_sets_every_trials_device(tmp_path, capsys):
+    path = tmp_path / "sweep.toml"
+    path.write_text('out_dir = "s"\nseeds = [0]\n[base]\ndata.task = "wine"\n[grid]\n"training.epochs" = [1, 2]\n')
+    from rfspin.scale import load_sweep
+
+    plain = load_sweep(path)
+    on_cpu = load_sweep(path, ['device="cpu"'])
+    assert {t.config["device"] for t in plain.trials} == {"auto"}
+    assert {t.config["device"] for t in on_cpu.trials} == {"cpu"}
+    assert main(["sweep", str(path), "--backend", "local", "--dry-run", "--device", "cpu"]) == 0
+    assert "2 trials" in capsys.readouterr().out
+    assert main(["sweep", str(path), "--backend", "local", "--dry-run", "--device", "tpu"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--device 'tpu'" in err and len(err.splitlines()) == 1
+
+
 @pytest.fixture(scope="module")
 def ray_instance():
     ray = pytest.importorskip("ray")

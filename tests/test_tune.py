@@ -64,6 +64,18 @@ def test_bad_search_space_is_one_line(tmp_path, capsys):
         search_from_dict({"space": {"traning.epochs": {"choice": [1]}}})
 
 
+def test_tune_device_flag_sets_the_base_device(tmp_path, capsys):
+    from rfspin.scale.search import load_search
+
+    path = tmp_path / "search.toml"
+    path.write_text(SEARCH)
+    assert load_search(path).default["device"] == "auto"
+    assert load_search(path, ['device="cpu"']).default["device"] == "cpu"
+    assert main(["tune", str(path), "--device", "gpu0", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--device 'gpu0'" in err and len(err.splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
 @pytest.mark.slow
 def test_ray_tune_backend(tmp_path):
     pytest.importorskip("ray")

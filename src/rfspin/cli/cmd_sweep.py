@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .common import add_config_device_argument, config_device_sets
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -25,6 +27,7 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, default=None, help="sweep folder (default: the file's out_dir)")
     p.add_argument("--dry-run", action="store_true", help="list the trials and which are finished; run nothing")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    add_config_device_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -37,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.num_cpus is not None and args.num_cpus < 1:
         raise RfspinError(f"--num-cpus {args.num_cpus}: must be >= 1")
-    plan = load_sweep(args.sweep_file, args.sets)
+    plan = load_sweep(args.sweep_file, [*args.sets, *config_device_sets(args)])
     if args.out is not None:
         plan = replace(plan, out_dir=args.out)
     if args.dry_run:

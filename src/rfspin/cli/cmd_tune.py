@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .common import add_config_device_argument, config_device_sets
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -27,6 +29,7 @@ def register(sub) -> None:
     p.add_argument("--evaluate", action="store_true",
                    help="afterwards train the best and the base configuration on the full training set; "
                         "print both test accuracies")
+    add_config_device_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=run)
 
@@ -41,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.trials is not None and args.trials < 1:
         raise RfspinError(f"--trials {args.trials}: must be >= 1")
-    plan = load_search(args.search_file, args.sets)
+    plan = load_search(args.search_file, [*args.sets, *config_device_sets(args)])
     changes = {}
     if args.backend is not None:
         changes["backend"] = args.backend if args.backend != "auto" else (

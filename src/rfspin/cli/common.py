@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 
-__all__ = ["add_device_argument", "device_from_args", "lazy_help"]
+__all__ = ["add_config_device_argument", "add_device_argument", "config_device_sets", "device_from_args", "lazy_help"]
 
 
 def add_device_argument(parser: argparse.ArgumentParser) -> None:
@@ -14,6 +15,32 @@ def add_device_argument(parser: argparse.ArgumentParser) -> None:
         "--device", default="auto", metavar="auto|cpu|cuda",
         help="where to compute: auto (a GPU when visible, else CPU), cpu, cuda or cuda:N (default auto)",
     )
+
+
+def add_config_device_argument(parser: argparse.ArgumentParser) -> None:
+    """``--device`` for commands whose trials run experiment configurations (sweep, tune): it sets
+    the configurations' ``device`` key (default: the file's, itself ``auto`` unless set)."""
+    parser.add_argument(
+        "--device", default=None, metavar="auto|cpu|cuda",
+        help="where every trial computes: auto, cpu, cuda or cuda:N (sets the base configuration's "
+             "device key; default: the file's)",
+    )
+
+
+def config_device_sets(args: argparse.Namespace) -> list[str]:
+    """The ``device=...`` setting that ``--device`` adds to a sweep's or search's base (none if not given).
+
+    Checked here for its form only: the trials may run on other machines (a Ray cluster) whose GPUs
+    this one does not see.
+    """
+    device = getattr(args, "device", None)
+    if device is None:
+        return []
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
+        from ..errors import RfspinError
+
+        raise RfspinError(f"--device {device!r}: expected auto, cpu, cuda or cuda:N")
+    return [f'device="{device}"']
 
 
 def device_from_args(args: argparse.Namespace):
