@@ -54,6 +54,7 @@ from torch import Tensor
 
 from ..errors import RfspinError
 from .chain_kernel_near import near_field
+from .chain_kernel_numba import compiled, far_coefficients, far_coefficient_grads
 
 __all__ = ["FLUSH", "MAX_TERMS", "FarFieldPlan", "far_field_plan", "fast_chain_weights"]
 
@@ -193,19 +194,24 @@ class _FarField(torch.autograd.Function):
     @staticmethod
     def forward(ctx, v, delta, a, b, anchors, radius, stack_fn, per_group):
         rows = v.shape[0]
-        symmetric = bool(b.any())  # B = 0 (antisymmetric lineshapes): no Im part needed
+        ctx.kernels = kernels = compiled(v, delta, a, b, anchors, radius)  # None: the torch passes below
+        symmetric = kernels is None and bool(b.any())  # B = 0 (antisymmetric lineshapes): no Im part needed
         out = None
         ctx.powers = None
         blocks = list(stack_fn(rows)) if stack_fn.shared else stack_fn(rows)
-        keep = stack_fn.shared and len(blocks) == 1  # one block: keep zeta^n for the backward pass
+        # one block: keep zeta^n for the backward pass
+        keep = kernels is None and stack_fn.shared and len(blocks) == 1
         for s, e, stack in blocks:
             n_terms = stack.shape[-3]
-            re, im = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms, symmetric or keep)
-            if keep:
-                ctx.powers = (re.clone(), im)
-            coeff = re.mul_(a[s:e].unsqueeze(1))
-            if symmetric:
-                coeff.addcmul_(im, (b[s:e] / delta[s:e]).unsqueeze(1))
+            if kernels is not None:
+                coeff = far_coefficients(kernels, v[s:e], delta[s:e], a[s:e], b[s:e], anchors, radius, n_terms)
+            else:
+                re, im = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms, symmetric or keep)
+                if keep:
+                    ctx.powers = (re.clone(), im)
+                coeff = re.mul_(a[s:e].unsqueeze(1))
+                if symmetric:
+                    coeff.addcmul_(im, (b[s:e] / delta[s:e]).unsqueeze(1))
             flat = stack.reshape(*stack.shape[:-3], -1, stack.shape[-1])
             w = _gemm(coeff.reshape(e - s, -1), flat, per_group)
             if out is None:
@@ -230,6 +236,12 @@ class _FarField(torch.autograd.Function):
                 grp = flat.shape[0]
                 g_coeff = torch.bmm(g.reshape(grp, ctx.per_group, -1), flat.transpose(1, 2)).reshape(e - s, -1)
             g_coeff = g_coeff.view(e - s, n_terms, -1)
+            if ctx.kernels is not None:
+                parts = far_coefficient_grads(ctx.kernels, g_coeff, v[s:e], delta[s:e], a[s:e], b[s:e], anchors,
+                                              radius)
+                for grad, part in zip(grads, parts):
+                    grad[s:e] = part
+                continue
             re, im = ctx.powers if ctx.powers is not None else _pole_powers(v[s:e], delta[s:e], anchors, radius,
                                                                               n_terms)
             sum_re, sum_im = (g_coeff * re).sum(1), (g_coeff * im).sum(1)  # sum_n gM_n zeta^n
