@@ -54,7 +54,7 @@ from torch import Tensor
 
 from ..errors import RfspinError
 from .chain_kernel_near import near_field
-from .chain_kernel_numba import compiled, far_coefficients, far_coefficient_grads
+from .chain_kernel_numba import compiled, far_coefficient_grads, far_coefficients
 
 __all__ = ["FLUSH", "MAX_TERMS", "FarFieldPlan", "far_field_plan", "fast_chain_weights"]
 

@@ -7,8 +7,8 @@ near pairs (k, i) of the plan. Closed-form derivatives (as in :mod:`rfspin.physi
     dG/dA = d / D,  dG/dB = 1 / D,  dG/dDelta = -2 Delta G / D,  dG/dv = -(A - 2 d G) / D.
 
 When the anchors sit on the tones (anchor k's nearest tone is k + c0 for all k) the near pairs
-are a band i = k + c0 + o - w, o = 0..2w (one w per segment of anchors): the band is evaluated as a dense (rows, K, 2w + 1)
-block and summed into W by a skewed view (element (k, o) lands in column k + o), with no
+are a band i = k + c0 + o - w, o = 0..2w (one w per segment of anchors): the band is evaluated
+as a dense (rows, K, 2w + 1) block and summed into W by a skewed view (element (k, o) lands in column k + o), with no
 scatter. Other anchor sets use the list of pairs (gather and index_add). On the CPU with numba
 the band runs compiled instead (:mod:`rfspin.physics.chain_kernel_numba`, one pass each way).
 """
