@@ -291,6 +291,8 @@ def fast_chain_weights(
     if tones.requires_grad:  # the far field's T is not differentiated in the tones
         return None
     n_groups = tones.shape[0] if grouped else 1
+    if auto and not _fast_pays(rows, n_res, tones.shape[-1], 1, plan, 0, n_groups if grouped else 0):
+        return None  # the exact kernel wins even with a single series term: skip the bound
     with torch.no_grad():
         zeta = torch.complex((v - plan.anchors) / plan.radius, delta / plan.radius).abs().view(n_groups, -1, n_res)
         if grouped:

@@ -33,7 +33,7 @@ import os
 import torch
 from torch import Tensor
 
-__all__ = ["compiled", "far_coefficients", "far_coefficient_grads", "near_band"]
+__all__ = ["all_pairs", "compiled", "far_coefficients", "far_coefficient_grads", "near_band"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -217,3 +217,10 @@ def near_band(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Te
     u = tones.reshape(-1, tones.shape[-1])
     per = per_group if u.shape[0] > 1 else max(1, v.shape[0])
     return _NearBandCompiled.apply(u, v, delta, a, b, seg, int(band[0][2]), per, kernels)
+
+
+def all_pairs(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    """Exact W (rows, I) [V/W], every resonator against every tone (a band that covers all tones);
+    ``tones`` (I,) shared or (rows, I) one set per row. No gradient for the tones."""
+    n_res, n_tones = v.shape[1], tones.shape[-1]
+    return near_band(kernels, tones, v, delta, a, b, ((0, n_res, 0, n_res + n_tones),), 1)
