@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from rfspin.physics import chain_kernel_numba, chain_weights
-from rfspin.physics.chain_kernel_fast import _pole_powers, far_field_plan
+from rfspin.physics.chain_kernel_far import _pole_powers
+from rfspin.physics.chain_kernel_fast import far_field_plan
 from rfspin.physics.chain_kernel_near import near_field
 
 numba = pytest.importorskip("numba")

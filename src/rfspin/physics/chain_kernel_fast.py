@@ -53,8 +53,8 @@ import torch
 from torch import Tensor
 
 from ..errors import RfspinError
+from .chain_kernel_far import far_field, rows_per_block
 from .chain_kernel_near import near_field
-from .chain_kernel_numba import compiled, far_coefficient_grads, far_coefficients
 
 __all__ = ["FLUSH", "MAX_TERMS", "FarFieldPlan", "far_field_plan", "fast_chain_weights"]
 
@@ -62,9 +62,6 @@ __all__ = ["FLUSH", "MAX_TERMS", "FarFieldPlan", "far_field_plan", "fast_chain_w
 FLUSH = 1e-20
 #: Largest number of series terms tried before a call falls back to the exact kernel.
 MAX_TERMS = 40
-#: Rows x (N K) elements of the coefficient matrix per block (bounds temporary memory).
-BLOCK_ELEMENTS = 1 << 22
-
 
 @dataclass
 class FarFieldPlan:
@@ -85,6 +82,7 @@ class FarFieldPlan:
     near_radius: float
     band: tuple | None = None  # segments (k0, k1, c0, w): near tones of k0 <= k < k1 are k + c0 + [-w, w]
     powers: dict = field(default_factory=dict)  # n_terms -> T (n_terms, K, I) [1/Hz]
+    abs_terms: dict = field(default_factory=dict)  # N -> |T_N| (1, K, I) [1/Hz], for the bound
     last_terms: int = 8  # diagnostics of the last call: series terms N,
     last_scale: float | None = None  # max|W|,
     last_bound: float | None = None  # proven max|W - W_exact| (None: the call was exact),
@@ -157,107 +155,6 @@ def _band_segments(near: Tensor, nearest: Tensor, shift: int) -> tuple[tuple, Te
     return segments, offset <= half.unsqueeze(1)
 
 
-def _pole_powers(v, delta, anchors, radius, n_terms, imaginary=True):
-    """(Re zeta^n, Im zeta^n or None), each (rows, n_terms, K), zeta = (v - a + i Delta) / R.
-
-    Polar form |zeta|^n (cos n theta, sin n theta): a few vectorised real passes.
-    """
-    x, y = (v - anchors) / radius, delta / radius
-    n = torch.arange(n_terms, dtype=v.dtype, device=v.device).view(1, -1, 1)
-    angle = torch.atan2(y, x).unsqueeze(1) * n
-    modulus = torch.exp(0.5 * torch.log(x * x + y * y).unsqueeze(1) * n)
-    re = torch.cos(angle).mul_(modulus)
-    return re, (torch.sin(angle).mul_(modulus) if imaginary else None)
-
-
-def _rows_per_block(n_cols: int, per_group: int) -> int:
-    rows = max(1, BLOCK_ELEMENTS // max(1, n_cols))
-    return max(per_group, rows - rows % per_group)
-
-
-def _gemm(coeff: Tensor, stack: Tensor, per_group: int) -> Tensor:
-    """coeff (rows, NK) @ stack: shared (NK, I), or per group (G, NK, I) with per_group rows each."""
-    if stack.dim() == 2:
-        return coeff @ stack
-    g = stack.shape[0]
-    return torch.bmm(coeff.view(g, per_group, -1), stack).view(g * per_group, -1)
-
-
-class _FarField(torch.autograd.Function):
-    """W_far = M(v, Delta, A, B) @ T with closed-form dM (see module docstring).
-
-    M_n = A Re(zeta^n) + (B / Delta) Im(zeta^n); with zeta' = 1/R, d zeta/d Delta = i/R:
-    dM_n/dv = n (A Re + B/Delta Im)(zeta^(n-1)) / R, dM_n/dDelta = n (B/Delta Re - A Im)(zeta^(n-1)) / R
-    - B/Delta^2 Im(zeta^n), dM_n/dA = Re(zeta^n), dM_n/dB = Im(zeta^n) / Delta.
-    """
-
-    @staticmethod
-    def forward(ctx, v, delta, a, b, anchors, radius, stack_fn, per_group):
-        rows = v.shape[0]
-        ctx.kernels = kernels = compiled(v, delta, a, b, anchors, radius)  # None: the torch passes below
-        symmetric = kernels is None and bool(b.any())  # B = 0 (antisymmetric lineshapes): no Im part needed
-        out = None
-        ctx.powers = None
-        blocks = list(stack_fn(rows)) if stack_fn.shared else stack_fn(rows)
-        # one block: keep zeta^n for the backward pass
-        keep = kernels is None and stack_fn.shared and len(blocks) == 1
-        for s, e, stack in blocks:
-            n_terms = stack.shape[-3]
-            if kernels is not None:
-                coeff = far_coefficients(kernels, v[s:e], delta[s:e], a[s:e], b[s:e], anchors, radius, n_terms)
-            else:
-                re, im = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms, symmetric or keep)
-                if keep:
-                    ctx.powers = (re.clone(), im)
-                coeff = re.mul_(a[s:e].unsqueeze(1))
-                if symmetric:
-                    coeff.addcmul_(im, (b[s:e] / delta[s:e]).unsqueeze(1))
-            flat = stack.reshape(*stack.shape[:-3], -1, stack.shape[-1])
-            w = _gemm(coeff.reshape(e - s, -1), flat, per_group)
-            if out is None:
-                out = w.new_empty(rows, w.shape[-1])
-            out[s:e] = w
-        ctx.save_for_backward(v, delta, a, b)
-        ctx.anchors, ctx.radius, ctx.stack_fn, ctx.per_group = anchors, radius, stack_fn, per_group
-        return out
-
-    @staticmethod
-    def backward(ctx, grad_out):
-        v, delta, a, b = ctx.saved_tensors
-        anchors, radius = ctx.anchors, ctx.radius
-        grads = [torch.empty_like(v) for _ in range(4)]
-        for s, e, stack in ctx.stack_fn(v.shape[0]):
-            n_terms = stack.shape[-3]
-            flat = stack.reshape(*stack.shape[:-3], -1, stack.shape[-1])
-            g = grad_out[s:e]
-            if flat.dim() == 2:
-                g_coeff = g @ flat.T
-            else:
-                grp = flat.shape[0]
-                g_coeff = torch.bmm(g.reshape(grp, ctx.per_group, -1), flat.transpose(1, 2)).reshape(e - s, -1)
-            g_coeff = g_coeff.view(e - s, n_terms, -1)
-            if ctx.kernels is not None:
-                parts = far_coefficient_grads(ctx.kernels, g_coeff, v[s:e], delta[s:e], a[s:e], b[s:e], anchors,
-                                              radius)
-                for grad, part in zip(grads, parts):
-                    grad[s:e] = part
-                continue
-            re, im = ctx.powers if ctx.powers is not None else _pole_powers(v[s:e], delta[s:e], anchors, radius,
-                                                                              n_terms)
-            sum_re, sum_im = (g_coeff * re).sum(1), (g_coeff * im).sum(1)  # sum_n gM_n zeta^n
-            n = torch.arange(1, n_terms, dtype=v.dtype, device=v.device).view(1, -1, 1)
-            g_shift = g_coeff[:, 1:] * n
-            d_re = (g_shift * re[:, :-1]).sum(1) / radius  # sum_n gM_n n zeta^(n-1) / R
-            d_im = (g_shift * im[:, :-1]).sum(1) / radius
-            aa, bb, dd = a[s:e], b[s:e], delta[s:e]
-            bp = bb / dd
-            grads[0][s:e] = aa * d_re + bp * d_im
-            grads[1][s:e] = bp * d_re - aa * d_im - bp / dd * sum_im
-            grads[2][s:e] = sum_re
-            grads[3][s:e] = sum_im / dd
-        return (*grads, None, None, None, None)
-
-
 def _group_tau(plan: FarFieldPlan, tones: Tensor) -> tuple[Tensor, Tensor]:
     """(inv_tau (G, K, I), min_tau (G, K)) for per-group tones (G, I); near pairs from the plan."""
     tau = (tones.unsqueeze(1) - plan.anchors.unsqueeze(-1)) / plan.radius.unsqueeze(-1)
@@ -271,7 +168,7 @@ def _group_tau(plan: FarFieldPlan, tones: Tensor) -> tuple[Tensor, Tensor]:
 def _term_bound(c_max, z_max, rho, abs_t_n, radius, n_terms) -> Tensor:
     """max over tones of E(N) (module docstring); c_max, z_max, rho (G, K); abs_t_n (G|1, K, I)."""
     weight = torch.where(c_max > 0, c_max * z_max.pow(n_terms) / (1.0 - rho), torch.zeros_like(c_max))
-    tail = (weight.unsqueeze(-1) * abs_t_n).sum(-2).amax(-1)
+    tail = (weight.unsqueeze(-2) @ abs_t_n).amax((-2, -1))
     flush = FLUSH * n_terms * (c_max / radius).sum(-1)
     return (tail + flush).amax()
 
@@ -321,16 +218,30 @@ def fast_chain_weights(
     near = near_field(tones, vr, dr, ar, br, plan, per_group)
     if n_irregular:
         near = near + _irregular(tones, v, delta, a, b, ~mask, per_group)
+    bounds = {}  # N -> E(N) of this call
+    lower, used = 0.0, n_terms  # a proven lower bound of max|W_exact|; the terms the far field used
+
+    def bound(n):
+        if n not in bounds:
+            bounds[n] = float(_term_bound(c_max, z_max, rho, _abs_term(plan, inv_tau, grouped, n), plan.radius, n))
+        return bounds[n]
+
+    def refine(far_n0, n0):  # max|W(n0)| - E(n0) <= max|W_exact|: the fewest terms that meet rtol of it
+        nonlocal lower, used
+        with torch.no_grad():
+            lower = max(lower, float((far_n0 + near).abs().amax()) - bound(n0))
+        used = next((n for n in range(n0, n_terms) if bound(n) <= rtol * lower), n_terms)
+        return used
+
     for _ in range(3):
-        far = _FarField.apply(vr, dr, ar, br, plan.anchors, plan.radius,
-                              _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res), per_group)
+        used = n_terms
+        far = far_field(vr, dr, ar, br, plan.anchors, plan.radius,
+                        _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res), per_group, refine)
         w = far + near
         with torch.no_grad():
             w_max = float(w.abs().amax()) if w.numel() else 0.0
-            bound = float(_term_bound(c_max, z_max, rho, _abs_term(plan, inv_tau, grouped, n_terms), plan.radius,
-                                      n_terms))
-        if bound <= rtol * (w_max - bound):
-            plan.last_scale, plan.last_terms, plan.last_bound = w_max, n_terms, bound
+        if bound(used) <= rtol * max(w_max - bound(used), lower):
+            plan.last_scale, plan.last_terms, plan.last_bound = w_max, used, bound(used)
             return w
         with torch.no_grad():
             more = _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, rtol * w_max / (1 + rtol), n_terms + 1)
@@ -357,9 +268,12 @@ def _fast_pays(rows, n_res, n_tones, n_terms, plan, n_irregular, n_groups) -> bo
 
 
 def _abs_term(plan, inv_tau, grouped, n_terms):
+    """|T_N| (G|1, K, I); the shared one cached in the plan."""
     if grouped:
         return inv_tau.abs().pow(n_terms + 1) / plan.radius.unsqueeze(-1)
-    return plan.stack(n_terms + 1)[n_terms].abs().unsqueeze(0)
+    if n_terms not in plan.abs_terms:
+        plan.abs_terms[n_terms] = plan.stack(n_terms + 1)[n_terms].abs().unsqueeze(0)
+    return plan.abs_terms[n_terms]
 
 
 def _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, target, start) -> int | None:
@@ -384,12 +298,12 @@ def _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res):
     def blocks(rows):
         if not grouped:
             stack = plan.stack(n_terms)
-            step = _rows_per_block(n_terms * n_res, 1)
+            step = rows_per_block(n_terms * n_res, 1)
             for s in range(0, rows, step):
                 yield s, min(rows, s + step), stack
             return
         per = n_terms * n_res * (inv_tau.shape[-1] + per_group)
-        groups = max(1, (4 * BLOCK_ELEMENTS) // per)
+        groups = max(1, 4 * rows_per_block(per, 1))
         for g0 in range(0, inv_tau.shape[0], groups):
             g1 = min(inv_tau.shape[0], g0 + groups)
             yield g0 * per_group, g1 * per_group, inverse_powers(inv_tau[g0:g1], plan.radius.unsqueeze(0), n_terms)

@@ -17,7 +17,7 @@ and, for an upstream gradient g_ri = dL/dW_ri, with q = g / D, the closed-form s
 Far field: the coefficients M_n[r, k] = Re(2 c zeta^n) = A Re(zeta^n) + (B / Delta) Im(zeta^n),
 zeta = (v - a_k + i Delta) / R_k (dimensionless; anchors a_k and radii R_k [Hz]), with the powers
 by repeated complex multiplication, and their backward pass (derivatives in
-:class:`rfspin.physics.chain_kernel_fast._FarField`) given dL/dM_n.
+:class:`rfspin.physics.chain_kernel_far._FarField`) given dL/dM_n.
 
 All loops run over resonators k innermost (contiguous, vectorised without fast-math) and in
 parallel over rows. numba is optional (``pip install numba``, extra ``fast``), imported on first
