@@ -82,11 +82,18 @@ class FarFieldPlan:
     near_radius: float
     band: tuple | None = None  # segments (k0, k1, c0, w): near tones of k0 <= k < k1 are k + c0 + [-w, w]
     powers: dict = field(default_factory=dict)  # n_terms -> T (n_terms, K, I) [1/Hz]
-    abs_terms: dict = field(default_factory=dict)  # N -> |T_N| (1, K, I) [1/Hz], for the bound
+    abs_terms: dict = field(default_factory=dict)  # "stack": |T| (n, K, I) [1/Hz], for the bound
     last_terms: int = 8  # diagnostics of the last call: series terms N,
     last_scale: float | None = None  # max|W|,
     last_bound: float | None = None  # proven max|W - W_exact| (None: the call was exact),
     last_irregular: int = 0  # resonators evaluated exactly (outside the series' validity)
+
+    def abs_stack(self, n_terms: int) -> Tensor:
+        """|T_n| for n < n_terms, (n_terms, K, I), cached (for the bound)."""
+        have = self.abs_terms.get("stack")
+        if have is None or have.shape[0] < n_terms:
+            self.abs_terms["stack"] = have = self.stack(n_terms).abs()
+        return have[:n_terms]
 
     def stack(self, n_terms: int) -> Tensor:
         """T_n[k, i] = tau^(-(n+1)) / R_k for n < n_terms, flushed, shape (n_terms, K, I)."""
@@ -206,7 +213,8 @@ def fast_chain_weights(
         # a quarter of the largest single-resonator peak |c| / Delta: a function of this call's inputs
         # only, so W does not depend on earlier calls (checked against the computed max|W| below)
         scale = float((c_max / plan.radius).amax()) * plan.near_radius / 8
-        n_terms = _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, rtol * scale, plan.last_terms)
+        table = _BoundTable(plan, inv_tau, grouped, c_max, z_max, rho)
+        n_terms = table.first(1, MAX_TERMS, rtol * scale)
     if n_terms is None or (auto and not _fast_pays(rows, n_res, tones.shape[-1], n_terms, plan, n_irregular,
                                                      n_groups if grouped else 0)):
         return None
@@ -218,19 +226,14 @@ def fast_chain_weights(
     near = near_field(tones, vr, dr, ar, br, plan, per_group)
     if n_irregular:
         near = near + _irregular(tones, v, delta, a, b, ~mask, per_group)
-    bounds = {}  # N -> E(N) of this call
+    bound = table.bound
     lower, used = 0.0, n_terms  # a proven lower bound of max|W_exact|; the terms the far field used
-
-    def bound(n):
-        if n not in bounds:
-            bounds[n] = float(_term_bound(c_max, z_max, rho, _abs_term(plan, inv_tau, grouped, n), plan.radius, n))
-        return bounds[n]
 
     def refine(far_n0, n0):  # max|W(n0)| - E(n0) <= max|W_exact|: the fewest terms that meet rtol of it
         nonlocal lower, used
         with torch.no_grad():
             lower = max(lower, float((far_n0 + near).abs().amax()) - bound(n0))
-        used = next((n for n in range(n0, n_terms) if bound(n) <= rtol * lower), n_terms)
+        used = table.first(n0, n_terms - 1, rtol * lower) or n_terms
         return used
 
     for _ in range(3):
@@ -243,8 +246,7 @@ def fast_chain_weights(
         if bound(used) <= rtol * max(w_max - bound(used), lower):
             plan.last_scale, plan.last_terms, plan.last_bound = w_max, used, bound(used)
             return w
-        with torch.no_grad():
-            more = _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, rtol * w_max / (1 + rtol), n_terms + 1)
+        more = table.first(n_terms + 1, MAX_TERMS, rtol * w_max / (1 + rtol))
         if more is None:
             break
         n_terms = more
@@ -267,30 +269,36 @@ def _fast_pays(rows, n_res, n_tones, n_terms, plan, n_irregular, n_groups) -> bo
     return fast < EXACT_COST * rows * n_res * n_tones
 
 
-def _abs_term(plan, inv_tau, grouped, n_terms):
-    """|T_N| (G|1, K, I); the shared one cached in the plan."""
-    if grouped:
-        return inv_tau.abs().pow(n_terms + 1) / plan.radius.unsqueeze(-1)
-    if n_terms not in plan.abs_terms:
-        plan.abs_terms[n_terms] = plan.stack(n_terms + 1)[n_terms].abs().unsqueeze(0)
-    return plan.abs_terms[n_terms]
+class _BoundTable:
+    """E(N) of one call (module docstring), N = 0, 1, ...: computed for a run of N at once (one
+    batched product with the plan's cached |T| stack; per group for per-group tones)."""
 
+    def __init__(self, plan, inv_tau, grouped, c_max, z_max, rho):
+        self.plan, self.inv_tau, self.grouped, self.c_max, self.z_max, self.rho = plan, inv_tau, grouped, c_max, \
+            z_max, rho
+        self.values: list[float] = []
 
-def _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, target, start) -> int | None:
-    """Smallest N (searching from ``start``) whose bound is <= target; None if none <= MAX_TERMS."""
-    def ok(n):
-        return float(_term_bound(c_max, z_max, rho, _abs_term(plan, inv_tau, grouped, n), plan.radius, n)) <= target
+    def _extend(self, n_max: int) -> None:
+        plan, c_max = self.plan, self.c_max
+        if self.grouped:
+            self.values += [float(_term_bound(c_max, self.z_max, self.rho, self.inv_tau.abs().pow(n + 1)
+                                              / plan.radius.unsqueeze(-1), plan.radius, n))
+                            for n in range(len(self.values), n_max + 1)]
+            return
+        with torch.no_grad():
+            ns = torch.arange(n_max + 1, dtype=c_max.dtype, device=c_max.device).unsqueeze(-1)
+            weight = torch.where(c_max > 0, c_max * self.z_max.pow(ns) / (1.0 - self.rho), 0.0)  # (N, K)
+            tail = torch.bmm(weight.unsqueeze(1), plan.abs_stack(n_max + 1)).amax((-2, -1))
+            self.values = (tail + FLUSH * ns.squeeze(-1) * (c_max / plan.radius).sum()).tolist()
 
-    n = max(1, min(start, MAX_TERMS))
-    if ok(n):
-        while n > 1 and ok(n - 1):
-            n -= 1
-        return n
-    while n < MAX_TERMS:
-        n += 1
-        if ok(n):
-            return n
-    return None
+    def bound(self, n: int) -> float:
+        if n >= len(self.values):
+            self._extend(min(MAX_TERMS + 1, max(n, 2 * len(self.values), 16)))
+        return self.values[n]
+
+    def first(self, lo: int, hi: int, target: float) -> int | None:
+        """The smallest N in [lo, hi] with E(N) <= target, or None."""
+        return next((n for n in range(max(1, lo), hi + 1) if self.bound(n) <= target), None)
 
 
 def _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res):
