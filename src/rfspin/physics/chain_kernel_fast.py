@@ -198,7 +198,7 @@ def fast_chain_weights(
     if auto and not _fast_pays(rows, n_res, tones.shape[-1], 1, plan, 0, n_groups if grouped else 0):
         return None  # the exact kernel wins even with a single series term: skip the bound
     with torch.no_grad():
-        zeta = torch.complex((v - plan.anchors) / plan.radius, delta / plan.radius).abs().view(n_groups, -1, n_res)
+        zeta = torch.hypot((v - plan.anchors) / plan.radius, delta / plan.radius).view(n_groups, -1, n_res)
         if grouped:
             inv_tau, min_tau = _group_tau(plan, tones)
         else:
@@ -206,7 +206,7 @@ def fast_chain_weights(
         regular = (zeta <= rho_max * min_tau.unsqueeze(1)) & (delta.view_as(zeta) > 0)
         n_irregular = int((~regular).sum())
         plan.last_irregular = n_irregular
-        two_c = torch.complex(a, -b / delta).abs().view_as(zeta)
+        two_c = torch.hypot(a, b / delta).view_as(zeta)
         c_max = torch.where(regular, two_c, torch.zeros_like(two_c)).amax(1)
         z_max = torch.where(regular, zeta, torch.zeros_like(zeta)).amax(1)
         rho = (z_max / min_tau).nan_to_num(0.0)
@@ -214,15 +214,16 @@ def fast_chain_weights(
         # only, so W does not depend on earlier calls (checked against the computed max|W| below)
         scale = float((c_max / plan.radius).amax()) * plan.near_radius / 8
         table = _BoundTable(plan, inv_tau, grouped, c_max, z_max, rho)
-        n_terms = table.first(1, MAX_TERMS, rtol * scale)
+        n_terms = table.first(1, MAX_TERMS, rtol * scale, plan.last_terms + 2)
     if n_terms is None or (auto and not _fast_pays(rows, n_res, tones.shape[-1], n_terms, plan, n_irregular,
                                                      n_groups if grouped else 0)):
         return None
-    mask = regular.view(rows, n_res)
-    h = plan.radius / plan.near_radius
-    vr = torch.where(mask, v, plan.anchors.expand_as(v))
-    dr = torch.where(mask, delta, h.expand_as(delta))
-    ar, br = a * mask, b * mask
+    vr, dr, ar, br = v, delta, a, b
+    if n_irregular:  # out of the series: a zero lineshape at the anchor there, evaluated exactly instead
+        mask = regular.view(rows, n_res)
+        vr = torch.where(mask, v, plan.anchors.expand_as(v))
+        dr = torch.where(mask, delta, (plan.radius / plan.near_radius).expand_as(delta))
+        ar, br = a * mask, b * mask
     near = near_field(tones, vr, dr, ar, br, plan, per_group)
     if n_irregular:
         near = near + _irregular(tones, v, delta, a, b, ~mask, per_group)
@@ -233,7 +234,7 @@ def fast_chain_weights(
         nonlocal lower, used
         with torch.no_grad():
             lower = max(lower, float((far_n0 + near).abs().amax()) - bound(n0))
-        used = table.first(n0, n_terms - 1, rtol * lower) or n_terms
+        used = table.first(n0, n_terms - 1, rtol * lower, plan.last_terms) or n_terms
         return used
 
     for _ in range(3):
@@ -246,7 +247,7 @@ def fast_chain_weights(
         if bound(used) <= rtol * max(w_max - bound(used), lower):
             plan.last_scale, plan.last_terms, plan.last_bound = w_max, used, bound(used)
             return w
-        more = table.first(n_terms + 1, MAX_TERMS, rtol * w_max / (1 + rtol))
+        more = table.first(n_terms + 1, MAX_TERMS, rtol * w_max / (1 + rtol), n_terms + 1)
         if more is None:
             break
         n_terms = more
@@ -270,35 +271,49 @@ def _fast_pays(rows, n_res, n_tones, n_terms, plan, n_irregular, n_groups) -> bo
 
 
 class _BoundTable:
-    """E(N) of one call (module docstring), N = 0, 1, ...: computed for a run of N at once (one
-    batched product with the plan's cached |T| stack; per group for per-group tones)."""
+    """E(N) of one call (module docstring), computed on demand a few N at a time (one batched
+    product with the plan's cached |T| stack; per group for per-group tones)."""
 
     def __init__(self, plan, inv_tau, grouped, c_max, z_max, rho):
         self.plan, self.inv_tau, self.grouped, self.c_max, self.z_max, self.rho = plan, inv_tau, grouped, c_max, \
             z_max, rho
-        self.values: list[float] = []
+        self.values: dict[int, float] = {}
 
-    def _extend(self, n_max: int) -> None:
+    def _compute(self, lo: int, hi: int) -> None:
         plan, c_max = self.plan, self.c_max
         if self.grouped:
-            self.values += [float(_term_bound(c_max, self.z_max, self.rho, self.inv_tau.abs().pow(n + 1)
-                                              / plan.radius.unsqueeze(-1), plan.radius, n))
-                            for n in range(len(self.values), n_max + 1)]
+            self.values.update({n: float(_term_bound(c_max, self.z_max, self.rho, self.inv_tau.abs().pow(n + 1)
+                                                     / plan.radius.unsqueeze(-1), plan.radius, n))
+                                for n in range(lo, hi + 1)})
             return
         with torch.no_grad():
-            ns = torch.arange(n_max + 1, dtype=c_max.dtype, device=c_max.device).unsqueeze(-1)
+            ns = torch.arange(lo, hi + 1, dtype=c_max.dtype, device=c_max.device).unsqueeze(-1)
             weight = torch.where(c_max > 0, c_max * self.z_max.pow(ns) / (1.0 - self.rho), 0.0)  # (N, K)
-            tail = torch.bmm(weight.unsqueeze(1), plan.abs_stack(n_max + 1)).amax((-2, -1))
-            self.values = (tail + FLUSH * ns.squeeze(-1) * (c_max / plan.radius).sum()).tolist()
+            tail = torch.bmm(weight.unsqueeze(1), plan.abs_stack(hi + 1)[lo:]).amax((-2, -1))
+            values = (tail + FLUSH * ns.squeeze(-1) * (c_max / plan.radius).sum()).tolist()
+        self.values.update(zip(range(lo, hi + 1), values))
 
     def bound(self, n: int) -> float:
-        if n >= len(self.values):
-            self._extend(min(MAX_TERMS + 1, max(n, 2 * len(self.values), 16)))
+        if n not in self.values:  # a window: N for the scale, then N/2 and N for the call's lower bound (refine)
+            lo, hi = max(0, n // 2 - 2), min(MAX_TERMS + 1, n + 2)
+            while lo in self.values:
+                lo += 1
+            while hi in self.values:
+                hi -= 1
+            self._compute(lo, max(lo, hi))
         return self.values[n]
 
-    def first(self, lo: int, hi: int, target: float) -> int | None:
-        """The smallest N in [lo, hi] with E(N) <= target, or None."""
-        return next((n for n in range(max(1, lo), hi + 1) if self.bound(n) <= target), None)
+    def first(self, lo: int, hi: int, target: float, guess: int) -> int | None:
+        """The smallest N in [lo, hi] with E(N) <= target (E decreases with N), or None."""
+        lo = max(1, lo)
+        if hi < lo:
+            return None
+        n = min(max(guess, lo), hi)
+        if self.bound(n) <= target:
+            while n > lo and self.bound(n - 1) <= target:
+                n -= 1
+            return n
+        return next((m for m in range(n + 1, hi + 1) if self.bound(m) <= target), None)
 
 
 def _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res):
