@@ -55,6 +55,7 @@ from torch import Tensor
 from ..errors import RfspinError
 from .chain_kernel_far import far_field, rows_per_block
 from .chain_kernel_near import near_field
+from .chain_kernel_numba import compiled
 
 __all__ = ["FLUSH", "MAX_TERMS", "FarFieldPlan", "far_field_plan", "fast_chain_weights"]
 
@@ -195,7 +196,8 @@ def fast_chain_weights(
     if tones.requires_grad:  # the far field's T is not differentiated in the tones
         return None
     n_groups = tones.shape[0] if grouped else 1
-    if auto and not _fast_pays(rows, n_res, tones.shape[-1], 1, plan, 0, n_groups if grouped else 0):
+    kernels = compiled(v, delta, a, b) is not None
+    if auto and not _fast_pays(rows, n_res, tones.shape[-1], 1, plan, 0, n_groups if grouped else 0, kernels):
         return None  # the exact kernel wins even with a single series term: skip the bound
     with torch.no_grad():
         zeta = torch.hypot((v - plan.anchors) / plan.radius, delta / plan.radius).view(n_groups, -1, n_res)
@@ -216,7 +218,7 @@ def fast_chain_weights(
         table = _BoundTable(plan, inv_tau, grouped, c_max, z_max, rho)
         n_terms = table.first(1, MAX_TERMS, rtol * scale, plan.last_terms + 2)
     if n_terms is None or (auto and not _fast_pays(rows, n_res, tones.shape[-1], n_terms, plan, n_irregular,
-                                                     n_groups if grouped else 0)):
+                                                     n_groups if grouped else 0, kernels)):
         return None
     vr, dr, ar, br = v, delta, a, b
     if n_irregular:  # out of the series: a zero lineshape at the anchor there, evaluated exactly instead
@@ -254,20 +256,23 @@ def fast_chain_weights(
     return None
 
 
-#: Relative costs per element (measured on 2 cores, AVX-512): one exact lineshape evaluation with
-#: its backward; one multiply-add of the far-field GEMMs (forward + backward).
-EXACT_COST, GEMM_COST = 1.0, 0.05
-#: Fixed cost of a fast call (its extra operations and synchronisations), in exact evaluations:
-#: below this size ``auto`` keeps the exact kernel.
-FAST_OVERHEAD = 2e5
+#: Cost model of ``auto``, in units of one exact lineshape evaluation with its backward (the exact
+#: kernel's cost per element), measured on one thread (AVX-512) for the torch passes (False) and
+#: the compiled ones (True; there the exact kernel is ~4x cheaper, so the GEMMs and the fixed cost
+#: of a fast call weigh more): (one multiply-add of the far-field GEMMs, forward + backward;
+#: fixed cost of a fast call, its extra operations and synchronisations; fixed cost per K x I).
+COSTS = {False: (0.05, 2e5, 0.0), True: (0.06, 1.2e6, 10.0)}
+#: One near-field (band) element relative to one exact element (the band's index work).
+NEAR_COST = 1.3
 
 
-def _fast_pays(rows, n_res, n_tones, n_terms, plan, n_irregular, n_groups) -> bool:
+def _fast_pays(rows, n_res, n_tones, n_terms, plan, n_irregular, n_groups, compiled_kernels) -> bool:
     """Cost model of ``auto``: is the fast kernel expected to beat the exact one?"""
+    gemm, fixed, per_plan = COSTS[compiled_kernels]
     band = plan.near_k.numel()
-    fast = rows * (GEMM_COST * n_terms * n_res * n_tones + EXACT_COST * 1.3 * band) + n_irregular * n_tones
-    fast += n_groups * n_terms * n_res * n_tones * EXACT_COST / 4 + FAST_OVERHEAD  # per-group T stacks
-    return fast < EXACT_COST * rows * n_res * n_tones
+    fast = rows * (gemm * n_terms * n_res * n_tones + NEAR_COST * band) + n_irregular * n_tones
+    fast += n_groups * n_terms * n_res * n_tones / 4 + fixed + per_plan * n_res * n_tones  # per-group T stacks
+    return fast < rows * n_res * n_tones
 
 
 class _BoundTable:

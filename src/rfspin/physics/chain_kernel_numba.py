@@ -46,7 +46,11 @@ def _kernels():
         return None
     if "NUMBA_THREADING_LAYER" not in os.environ:
         numba.config.THREADING_LAYER = "workqueue"  # OpenMP workers spin and take CPU from torch
-    jit = functools.partial(numba.njit, parallel=True, cache=True, error_model="numpy")
+    serial = {}
+
+    def jit(fn):  # parallel over rows (prange), and a serial build of the same code for one thread
+        serial[fn.__name__] = numba.njit(fn, cache=True, error_model="numpy")
+        return numba.njit(fn, parallel=True, cache=True, error_model="numpy")
 
     @jit
     def near_forward(u, v, delta, a, b, seg, shift, per_group, out):  # pragma: no cover - compiled
@@ -143,8 +147,9 @@ def _kernels():
             ga[r] = sums[0]
             gb[r] = sums[1] / delta[r]
 
-    return numba, {"near_forward": near_forward, "near_backward": near_backward,
-                   "far_forward": far_forward, "far_backward": far_backward}
+    parallel = {"near_forward": near_forward, "near_backward": near_backward, "far_forward": far_forward,
+                "far_backward": far_backward}
+    return numba, parallel, serial
 
 
 def compiled(*tensors: Tensor):
@@ -159,9 +164,12 @@ def compiled(*tensors: Tensor):
     found = _kernels()
     if found is None:
         return None
-    numba, kernels = found
-    numba.set_num_threads(max(1, min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS)))
-    return kernels
+    numba, parallel, serial = found
+    threads = min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS)
+    if threads <= 1:  # no thread pool at all: a parallel launch costs a wake-up of numba's workers
+        return serial
+    numba.set_num_threads(threads)
+    return parallel
 
 
 def _np(t: Tensor):
