@@ -173,7 +173,16 @@ def compiled(*tensors: Tensor):
 
 
 def _np(t: Tensor):
-    return t.detach().contiguous().numpy()
+    t = t.detach()
+    return (t if t.is_contiguous() else t.contiguous()).numpy()
+
+
+@functools.lru_cache(maxsize=64)
+def _segments(band: tuple):
+    """(S, 3) int64 array of the band's segments (k0, k1, w)."""
+    import numpy as np
+
+    return np.array([[k0, k1, w] for k0, k1, _, w in band], dtype=np.int64)
 
 
 def _empty4(v: Tensor) -> list[Tensor]:
@@ -198,21 +207,21 @@ def far_coefficient_grads(kernels, grad_m: Tensor, v: Tensor, delta: Tensor, a: 
 
 
 class _NearBandCompiled(torch.autograd.Function):
-    """Band near field (module docstring); ``seg`` (S, 3) int64 rows (k0, k1, w) of the segments."""
+    """Band near field (module docstring); ``seg`` (S, 3) int64 array, rows (k0, k1, w) of the segments."""
 
     @staticmethod
     def forward(ctx, u, v, delta, a, b, seg, shift, per_group, kernels):
         out = v.new_empty(v.shape[0], u.shape[1])
-        kernels["near_forward"](*(_np(t) for t in (u, v, delta, a, b, seg)), shift, per_group, out.numpy())
-        ctx.save_for_backward(u, v, delta, a, b, seg)
-        ctx.shift, ctx.per_group, ctx.kernels = shift, per_group, kernels
+        kernels["near_forward"](*(_np(t) for t in (u, v, delta, a, b)), seg, shift, per_group, out.numpy())
+        ctx.save_for_backward(u, v, delta, a, b)
+        ctx.seg, ctx.shift, ctx.per_group, ctx.kernels = seg, shift, per_group, kernels
         return out
 
     @staticmethod
     def backward(ctx, grad_out):
         tensors = ctx.saved_tensors
         grads = _empty4(tensors[1])
-        ctx.kernels["near_backward"](*(_np(t) for t in tensors), ctx.shift, ctx.per_group, _np(grad_out),
+        ctx.kernels["near_backward"](*(_np(t) for t in tensors), ctx.seg, ctx.shift, ctx.per_group, _np(grad_out),
                                      *(g.numpy() for g in grads))
         return None, *grads, None, None, None, None
 
@@ -221,10 +230,9 @@ def near_band(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Te
               per_group: int) -> Tensor:
     """W_near (rows, I) [V/W] of a band plan (``band``: segments (k0, k1, c, w), one c) with the
     compiled kernels; ``tones`` (I,) shared or (G, I) per group of ``per_group`` rows."""
-    seg = torch.tensor([[k0, k1, w] for k0, k1, _, w in band], dtype=torch.int64)
     u = tones.reshape(-1, tones.shape[-1])
     per = per_group if u.shape[0] > 1 else max(1, v.shape[0])
-    return _NearBandCompiled.apply(u, v, delta, a, b, seg, int(band[0][2]), per, kernels)
+    return _NearBandCompiled.apply(u, v, delta, a, b, _segments(band), int(band[0][2]), per, kernels)
 
 
 def all_pairs(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor) -> Tensor:
