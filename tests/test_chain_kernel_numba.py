@@ -113,3 +113,38 @@ def test_other_devices_and_dtypes_take_the_torch_path():
     assert chain_kernel_numba.compiled(torch.zeros(2, 3, device="meta")) is None
     assert chain_kernel_numba.compiled(cpu, torch.zeros(3, dtype=torch.float64)) is None
     assert chain_kernel_numba.compiled(torch.zeros(2, 3, dtype=torch.bfloat16)) is None
+
+
+def test_parallel_build_matches_serial():
+    u, _, v, d, a, b = _inputs(torch.float64, rows=8, n=64)
+    plan = far_field_plan(u, u, 0.01)
+
+    def f(*xs):
+        return chain_weights(u, *xs, method="fast", plan=plan) + chain_weights(u, *xs, method="exact")
+
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        serial = _run(f, (v, d, a, b))
+        torch.set_num_threads(2)
+        parallel = _run(f, (v, d, a, b))
+    finally:
+        torch.set_num_threads(threads)
+    for x, y in zip(serial, parallel):
+        torch.testing.assert_close(x, y, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_exact_kernel_same_without_numba(monkeypatch, dtype):
+    u, tones, v, d, a, b = _inputs(dtype, rows=6, n=32, groups=2)
+    v2, d2, a2, b2 = (t.view(2, 3, 32) for t in (v, d, a, b))  # per-chip tones (2, I)
+
+    def f(*xs):
+        return chain_weights(tones, *xs, method="exact")
+
+    fused = _run(f, (v2, d2, a2, b2))
+    _no_numba(monkeypatch)
+    ref = _run(f, (v2, d2, a2, b2))
+    tol = dict(rtol=1e-10, atol=0) if dtype == torch.float64 else dict(rtol=1e-4, atol=1e-5)
+    for x, y in zip(fused, ref):
+        torch.testing.assert_close(x, y, rtol=tol["rtol"], atol=tol["atol"] * y.abs().max().item())
