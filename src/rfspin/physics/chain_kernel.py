@@ -163,7 +163,7 @@ def chain_weights(
         method: ``"auto"`` | ``"fast"`` | ``"exact"`` (KERNEL_METHODS). The fast kernel needs the
             anchors (``anchors`` (K,) [Hz] or a ``plan`` from
             :func:`rfspin.physics.chain_kernel_fast.far_field_plan`); without them every method
-            is exact. Its result satisfies max|W - W_exact| <= rtol * max|W| (proven bound,
+            is exact. Its result satisfies max|W - W_exact| <= rtol * max|W_exact| (proven bound,
             checked per call; resonators outside the bound's validity are evaluated exactly).
         rtol: error bound of the fast kernel relative to max|W|.
     """

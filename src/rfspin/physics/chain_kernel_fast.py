@@ -32,9 +32,11 @@ zeta^N / (tau^N (tau - zeta)), so each far term is off by at most
 
 C_k = max_r 2|c_rk|, Z_k = max_r |zeta_rk|, |T_N[k,i]| = |tau_ki|^(-(N+1)) / R_k. Entries of T
 below FLUSH = 1e-20 (dimensionless) are set to zero (no denormals); that adds at most
-FLUSH * N * sum_k C_k / R_k, included in the bound. Each call picks the smallest N with
-max_i E_i(N) <= rtol * max|W|, and checks it after the fact against the computed max|W|
-(max|W_exact| >= max|W_fast| - E).
+FLUSH * N * sum_k C_k / R_k, included in the bound. Each call keeps max_i E_i(N) <= rtol * L,
+L <= max|W_exact| a lower bound from the call itself: N_max from a cheap scale, then the first
+N_max / 2 terms give L = max|W(N_max / 2)| - E(N_max / 2) and N is the smallest with
+E(N) <= rtol L (:mod:`rfspin.physics.chain_kernel_far`); checked after the fact against the
+computed W (max|W_exact| >= max|W_fast| - E too), with more terms if needed.
 
 Validity and fallback: a resonator with |zeta_rk| > rho_max * min_i |tau_ki| (it has moved more
 than rho_max of the way to its nearest far tone, e.g. clamped at a band edge) is taken out of
@@ -188,7 +190,7 @@ def fast_chain_weights(
     """W (rows, I) for rows of resonators (rows, K); None if ``auto`` judges the exact kernel better.
 
     ``tones``: the plan's own (I,) (shared by all rows) or (G, I) per group of ``per_group`` rows.
-    The returned W meets max|W - W_exact| <= rtol * max|W| (module docstring), or is exact.
+    The returned W meets max|W - W_exact| <= rtol * max|W_exact| (module docstring), or is exact.
     """
     rows, n_res = v.shape
     grouped = tones.dim() == 2
