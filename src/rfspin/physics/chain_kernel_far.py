@@ -101,6 +101,9 @@ class _FarField(torch.autograd.Function):
                 w, ctx.n_terms = _refined(coeff, flat, refine)
             else:
                 w = _gemm(coeff.reshape(e - s, -1), flat, per_group)
+            if e - s == rows:  # one block: its result is W
+                out = w
+                break
             if out is None:
                 out = w.new_empty(rows, w.shape[-1])
             out[s:e] = w
@@ -128,6 +131,9 @@ class _FarField(torch.autograd.Function):
             if ctx.kernels is not None:
                 parts = far_coefficient_grads(ctx.kernels, g_coeff, v[s:e], delta[s:e], a[s:e], b[s:e], anchors,
                                               radius)
+                if e - s == v.shape[0]:
+                    grads = parts
+                    break
                 for grad, part in zip(grads, parts):
                     grad[s:e] = part
                 continue
