@@ -1,8 +1,8 @@
-"""Compiled (numba) passes of the fast chain kernel: the band near field and the far-field coefficients.
+"""Compiled (numba) passes of the chain kernels: band near field, far-field coefficients, exact kernel.
 
-Same quantities as the torch passes of :mod:`rfspin.physics.chain_kernel_near` and
-:mod:`rfspin.physics.chain_kernel_fast`, each in one pass over its data instead of a dozen
-elementwise tensor passes:
+Same quantities as the torch passes of :mod:`rfspin.physics.chain_kernel_near`,
+:mod:`rfspin.physics.chain_kernel_far` and :mod:`rfspin.physics.chain_kernel`, each in one pass
+over its data instead of a dozen elementwise tensor passes:
 
 Near field (band plans), for rows r and resonators k with their band of tones i = k + c + o,
 |o| <= w_k (clipped to the tones), u [Hz] the row's tones, v [Hz], Delta [Hz], A, B as in
@@ -14,15 +14,19 @@ and, for an upstream gradient g_ri = dL/dW_ri, with q = g / D, the closed-form s
 
     dL/dB = sum q,  dL/dA = sum q d,  dL/dv = 2 sum q d G - A sum q,  dL/dDelta = -2 Delta sum q G.
 
+The exact kernel (:func:`all_pairs`) is the same pass with a band that covers every tone.
+
 Far field: the coefficients M_n[r, k] = Re(2 c zeta^n) = A Re(zeta^n) + (B / Delta) Im(zeta^n),
 zeta = (v - a_k + i Delta) / R_k (dimensionless; anchors a_k and radii R_k [Hz]), with the powers
 by repeated complex multiplication, and their backward pass (derivatives in
 :class:`rfspin.physics.chain_kernel_far._FarField`) given dL/dM_n.
 
 All loops run over resonators k innermost (contiguous, vectorised without fast-math) and in
-parallel over rows. numba is optional (``pip install numba``, extra ``fast``), imported on first
-use; :func:`compiled` returns None without it, off the CPU, for other dtypes or while
-torch.compile traces, and callers keep the torch passes.
+parallel over rows (numba's workqueue threading layer, whose workers do not spin; with one
+torch thread a serial build of the same code, so no thread pool is woken). numba is optional
+(``pip install numba``, extra ``fast``), imported on first use; :func:`compiled` returns None
+without it, off the CPU, for other dtypes or while torch.compile traces, and callers keep the
+torch passes.
 """
 
 from __future__ import annotations
