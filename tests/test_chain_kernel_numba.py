@@ -132,6 +132,9 @@ def test_parallel_build_matches_serial():
         torch.set_num_threads(threads)
     for x, y in zip(serial, parallel):
         torch.testing.assert_close(x, y, rtol=1e-12, atol=0)
+    _, parallel_kernels, serial_kernels = chain_kernel_numba._kernels()
+    for name, kernel in serial_kernels.items():  # own names: numba's disk cache must not mix the builds
+        assert kernel.py_func.__qualname__ != parallel_kernels[name].py_func.__qualname__
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])

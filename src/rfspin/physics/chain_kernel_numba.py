@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import os
+import types
 
 import torch
 from torch import Tensor
@@ -53,7 +54,9 @@ def _kernels():
     serial = {}
 
     def jit(fn):  # parallel over rows (prange), and a serial build of the same code for one thread
-        serial[fn.__name__] = numba.njit(fn, cache=True, error_model="numpy")
+        twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+        twin.__qualname__ = fn.__qualname__ + "_serial"  # numba's disk cache is keyed on the name, not the flags
+        serial[fn.__name__] = numba.njit(twin, cache=True, error_model="numpy")
         return numba.njit(fn, parallel=True, cache=True, error_model="numpy")
 
     @jit
