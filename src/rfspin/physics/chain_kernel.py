@@ -16,7 +16,9 @@ the closed-form derivatives
     dW/dA = d / D,   dW/dB = 1 / D,   dW/dDelta = -2 Delta G / D,
     dW/dv = -(A - 2 d G) / D,   dW/du = (A - 2 d G) / D,     G = (A d + B) / D, D = d^2 + Delta^2,
 
-so peak memory is one block, whatever the size of the layer.
+so peak memory is one block, whatever the size of the layer. On the CPU with numba (and no
+gradient for the tones) the same sums run compiled, one pass each way
+(:func:`rfspin.physics.chain_kernel_numba.all_pairs`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from torch import Tensor
 
 from ..errors import RfspinError
 from .chain_kernel_fast import FarFieldPlan, far_field_plan, fast_chain_weights
+from .chain_kernel_numba import all_pairs, compiled
 
 __all__ = ["DEFAULT_BLOCK_ELEMENTS", "KERNEL_METHODS", "chain_weights", "check_kernel_method"]
 
@@ -160,7 +163,7 @@ def chain_weights(
         method: ``"auto"`` | ``"fast"`` | ``"exact"`` (KERNEL_METHODS). The fast kernel needs the
             anchors (``anchors`` (K,) [Hz] or a ``plan`` from
             :func:`rfspin.physics.chain_kernel_fast.far_field_plan`); without them every method
-            is exact. Its result satisfies max|W - W_exact| <= rtol * max|W| (proven bound,
+            is exact. Its result satisfies max|W - W_exact| <= rtol * max|W_exact| (proven bound,
             checked per call; resonators outside the bound's validity are evaluated exactly).
         rtol: error bound of the fast kernel relative to max|W|.
     """
@@ -183,7 +186,10 @@ def chain_weights(
     out = None
     if method != "exact" and (plan is not None or anchors is not None):
         out = _fast(tone_frequencies, v, delta, a, b, n_chains, lead, anchors, plan, rtol, method == "auto")
-    if out is None:
+    kernels = None if out is not None or u.requires_grad else compiled(u, v, delta, a, b)
+    if kernels is not None:  # numba on the CPU: one compiled pass each way
+        out = all_pairs(kernels, u, v, delta, a, b)
+    elif out is None:
         out = _ChainWeights.apply(u, v, delta, a, b, block_elements)
     return out.reshape(*lead, n_chains, tone_frequencies.shape[-1])
 

@@ -32,9 +32,11 @@ zeta^N / (tau^N (tau - zeta)), so each far term is off by at most
 
 C_k = max_r 2|c_rk|, Z_k = max_r |zeta_rk|, |T_N[k,i]| = |tau_ki|^(-(N+1)) / R_k. Entries of T
 below FLUSH = 1e-20 (dimensionless) are set to zero (no denormals); that adds at most
-FLUSH * N * sum_k C_k / R_k, included in the bound. Each call picks the smallest N with
-max_i E_i(N) <= rtol * max|W|, and checks it after the fact against the computed max|W|
-(max|W_exact| >= max|W_fast| - E).
+FLUSH * N * sum_k C_k / R_k, included in the bound. Each call keeps max_i E_i(N) <= rtol * L,
+L <= max|W_exact| a lower bound from the call itself: N_max from a cheap scale, then the first
+N_max / 2 terms give L = max|W(N_max / 2)| - E(N_max / 2) and N is the smallest with
+E(N) <= rtol L (:mod:`rfspin.physics.chain_kernel_far`); checked after the fact against the
+computed W (max|W_exact| >= max|W_fast| - E too), with more terms if needed.
 
 Validity and fallback: a resonator with |zeta_rk| > rho_max * min_i |tau_ki| (it has moved more
 than rho_max of the way to its nearest far tone, e.g. clamped at a band edge) is taken out of
@@ -53,7 +55,9 @@ import torch
 from torch import Tensor
 
 from ..errors import RfspinError
+from .chain_kernel_far import far_field, rows_per_block
 from .chain_kernel_near import near_field
+from .chain_kernel_numba import compiled
 
 __all__ = ["FLUSH", "MAX_TERMS", "FarFieldPlan", "far_field_plan", "fast_chain_weights"]
 
@@ -61,9 +65,6 @@ __all__ = ["FLUSH", "MAX_TERMS", "FarFieldPlan", "far_field_plan", "fast_chain_w
 FLUSH = 1e-20
 #: Largest number of series terms tried before a call falls back to the exact kernel.
 MAX_TERMS = 40
-#: Rows x (N K) elements of the coefficient matrix per block (bounds temporary memory).
-BLOCK_ELEMENTS = 1 << 22
-
 
 @dataclass
 class FarFieldPlan:
@@ -84,10 +85,18 @@ class FarFieldPlan:
     near_radius: float
     band: tuple | None = None  # segments (k0, k1, c0, w): near tones of k0 <= k < k1 are k + c0 + [-w, w]
     powers: dict = field(default_factory=dict)  # n_terms -> T (n_terms, K, I) [1/Hz]
+    abs_terms: dict = field(default_factory=dict)  # "stack": |T| (n, K, I) [1/Hz], for the bound
     last_terms: int = 8  # diagnostics of the last call: series terms N,
     last_scale: float | None = None  # max|W|,
     last_bound: float | None = None  # proven max|W - W_exact| (None: the call was exact),
     last_irregular: int = 0  # resonators evaluated exactly (outside the series' validity)
+
+    def abs_stack(self, n_terms: int) -> Tensor:
+        """|T_n| for n < n_terms, (n_terms, K, I), cached (for the bound)."""
+        have = self.abs_terms.get("stack")
+        if have is None or have.shape[0] < n_terms:
+            self.abs_terms["stack"] = have = self.stack(n_terms).abs()
+        return have[:n_terms]
 
     def stack(self, n_terms: int) -> Tensor:
         """T_n[k, i] = tau^(-(n+1)) / R_k for n < n_terms, flushed, shape (n_terms, K, I)."""
@@ -156,96 +165,6 @@ def _band_segments(near: Tensor, nearest: Tensor, shift: int) -> tuple[tuple, Te
     return segments, offset <= half.unsqueeze(1)
 
 
-def _pole_powers(v, delta, anchors, radius, n_terms, imaginary=True):
-    """(Re zeta^n, Im zeta^n or None), each (rows, n_terms, K), zeta = (v - a + i Delta) / R.
-
-    Polar form |zeta|^n (cos n theta, sin n theta): a few vectorised real passes.
-    """
-    x, y = (v - anchors) / radius, delta / radius
-    n = torch.arange(n_terms, dtype=v.dtype, device=v.device).view(1, -1, 1)
-    angle = torch.atan2(y, x).unsqueeze(1) * n
-    modulus = torch.exp(0.5 * torch.log(x * x + y * y).unsqueeze(1) * n)
-    re = torch.cos(angle).mul_(modulus)
-    return re, (torch.sin(angle).mul_(modulus) if imaginary else None)
-
-
-def _rows_per_block(n_cols: int, per_group: int) -> int:
-    rows = max(1, BLOCK_ELEMENTS // max(1, n_cols))
-    return max(per_group, rows - rows % per_group)
-
-
-def _gemm(coeff: Tensor, stack: Tensor, per_group: int) -> Tensor:
-    """coeff (rows, NK) @ stack: shared (NK, I), or per group (G, NK, I) with per_group rows each."""
-    if stack.dim() == 2:
-        return coeff @ stack
-    g = stack.shape[0]
-    return torch.bmm(coeff.view(g, per_group, -1), stack).view(g * per_group, -1)
-
-
-class _FarField(torch.autograd.Function):
-    """W_far = M(v, Delta, A, B) @ T with closed-form dM (see module docstring).
-
-    M_n = A Re(zeta^n) + (B / Delta) Im(zeta^n); with zeta' = 1/R, d zeta/d Delta = i/R:
-    dM_n/dv = n (A Re + B/Delta Im)(zeta^(n-1)) / R, dM_n/dDelta = n (B/Delta Re - A Im)(zeta^(n-1)) / R
-    - B/Delta^2 Im(zeta^n), dM_n/dA = Re(zeta^n), dM_n/dB = Im(zeta^n) / Delta.
-    """
-
-    @staticmethod
-    def forward(ctx, v, delta, a, b, anchors, radius, stack_fn, per_group):
-        rows = v.shape[0]
-        symmetric = bool(b.any())  # B = 0 (antisymmetric lineshapes): no Im part needed
-        out = None
-        ctx.powers = None
-        blocks = list(stack_fn(rows)) if stack_fn.shared else stack_fn(rows)
-        keep = stack_fn.shared and len(blocks) == 1  # one block: keep zeta^n for the backward pass
-        for s, e, stack in blocks:
-            n_terms = stack.shape[-3]
-            re, im = _pole_powers(v[s:e], delta[s:e], anchors, radius, n_terms, symmetric or keep)
-            if keep:
-                ctx.powers = (re.clone(), im)
-            coeff = re.mul_(a[s:e].unsqueeze(1))
-            if symmetric:
-                coeff.addcmul_(im, (b[s:e] / delta[s:e]).unsqueeze(1))
-            flat = stack.reshape(*stack.shape[:-3], -1, stack.shape[-1])
-            w = _gemm(coeff.reshape(e - s, -1), flat, per_group)
-            if out is None:
-                out = w.new_empty(rows, w.shape[-1])
-            out[s:e] = w
-        ctx.save_for_backward(v, delta, a, b)
-        ctx.anchors, ctx.radius, ctx.stack_fn, ctx.per_group = anchors, radius, stack_fn, per_group
-        return out
-
-    @staticmethod
-    def backward(ctx, grad_out):
-        v, delta, a, b = ctx.saved_tensors
-        anchors, radius = ctx.anchors, ctx.radius
-        grads = [torch.empty_like(v) for _ in range(4)]
-        for s, e, stack in ctx.stack_fn(v.shape[0]):
-            n_terms = stack.shape[-3]
-            flat = stack.reshape(*stack.shape[:-3], -1, stack.shape[-1])
-            g = grad_out[s:e]
-            if flat.dim() == 2:
-                g_coeff = g @ flat.T
-            else:
-                grp = flat.shape[0]
-                g_coeff = torch.bmm(g.reshape(grp, ctx.per_group, -1), flat.transpose(1, 2)).reshape(e - s, -1)
-            g_coeff = g_coeff.view(e - s, n_terms, -1)
-            re, im = ctx.powers if ctx.powers is not None else _pole_powers(v[s:e], delta[s:e], anchors, radius,
-                                                                              n_terms)
-            sum_re, sum_im = (g_coeff * re).sum(1), (g_coeff * im).sum(1)  # sum_n gM_n zeta^n
-            n = torch.arange(1, n_terms, dtype=v.dtype, device=v.device).view(1, -1, 1)
-            g_shift = g_coeff[:, 1:] * n
-            d_re = (g_shift * re[:, :-1]).sum(1) / radius  # sum_n gM_n n zeta^(n-1) / R
-            d_im = (g_shift * im[:, :-1]).sum(1) / radius
-            aa, bb, dd = a[s:e], b[s:e], delta[s:e]
-            bp = bb / dd
-            grads[0][s:e] = aa * d_re + bp * d_im
-            grads[1][s:e] = bp * d_re - aa * d_im - bp / dd * sum_im
-            grads[2][s:e] = sum_re
-            grads[3][s:e] = sum_im / dd
-        return (*grads, None, None, None, None)
-
-
 def _group_tau(plan: FarFieldPlan, tones: Tensor) -> tuple[Tensor, Tensor]:
     """(inv_tau (G, K, I), min_tau (G, K)) for per-group tones (G, I); near pairs from the plan."""
     tau = (tones.unsqueeze(1) - plan.anchors.unsqueeze(-1)) / plan.radius.unsqueeze(-1)
@@ -259,7 +178,7 @@ def _group_tau(plan: FarFieldPlan, tones: Tensor) -> tuple[Tensor, Tensor]:
 def _term_bound(c_max, z_max, rho, abs_t_n, radius, n_terms) -> Tensor:
     """max over tones of E(N) (module docstring); c_max, z_max, rho (G, K); abs_t_n (G|1, K, I)."""
     weight = torch.where(c_max > 0, c_max * z_max.pow(n_terms) / (1.0 - rho), torch.zeros_like(c_max))
-    tail = (weight.unsqueeze(-1) * abs_t_n).sum(-2).amax(-1)
+    tail = (weight.unsqueeze(-2) @ abs_t_n).amax((-2, -1))
     flush = FLUSH * n_terms * (c_max / radius).sum(-1)
     return (tail + flush).amax()
 
@@ -271,7 +190,7 @@ def fast_chain_weights(
     """W (rows, I) for rows of resonators (rows, K); None if ``auto`` judges the exact kernel better.
 
     ``tones``: the plan's own (I,) (shared by all rows) or (G, I) per group of ``per_group`` rows.
-    The returned W meets max|W - W_exact| <= rtol * max|W| (module docstring), or is exact.
+    The returned W meets max|W - W_exact| <= rtol * max|W_exact| (module docstring), or is exact.
     """
     rows, n_res = v.shape
     grouped = tones.dim() == 2
@@ -279,8 +198,11 @@ def fast_chain_weights(
     if tones.requires_grad:  # the far field's T is not differentiated in the tones
         return None
     n_groups = tones.shape[0] if grouped else 1
+    kernels = compiled(v, delta, a, b) is not None
+    if auto and not _fast_pays(rows, n_res, tones.shape[-1], 1, plan, 0, n_groups if grouped else 0, kernels):
+        return None  # the exact kernel wins even with a single series term: skip the bound
     with torch.no_grad():
-        zeta = torch.complex((v - plan.anchors) / plan.radius, delta / plan.radius).abs().view(n_groups, -1, n_res)
+        zeta = torch.hypot((v - plan.anchors) / plan.radius, delta / plan.radius).view(n_groups, -1, n_res)
         if grouped:
             inv_tau, min_tau = _group_tau(plan, tones)
         else:
@@ -288,81 +210,117 @@ def fast_chain_weights(
         regular = (zeta <= rho_max * min_tau.unsqueeze(1)) & (delta.view_as(zeta) > 0)
         n_irregular = int((~regular).sum())
         plan.last_irregular = n_irregular
-        two_c = torch.complex(a, -b / delta).abs().view_as(zeta)
+        two_c = torch.hypot(a, b / delta).view_as(zeta)
         c_max = torch.where(regular, two_c, torch.zeros_like(two_c)).amax(1)
         z_max = torch.where(regular, zeta, torch.zeros_like(zeta)).amax(1)
         rho = (z_max / min_tau).nan_to_num(0.0)
         # a quarter of the largest single-resonator peak |c| / Delta: a function of this call's inputs
         # only, so W does not depend on earlier calls (checked against the computed max|W| below)
         scale = float((c_max / plan.radius).amax()) * plan.near_radius / 8
-        n_terms = _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, rtol * scale, plan.last_terms)
+        table = _BoundTable(plan, inv_tau, grouped, c_max, z_max, rho)
+        n_terms = table.first(1, MAX_TERMS, rtol * scale, plan.last_terms + 2)
     if n_terms is None or (auto and not _fast_pays(rows, n_res, tones.shape[-1], n_terms, plan, n_irregular,
-                                                     n_groups if grouped else 0)):
+                                                     n_groups if grouped else 0, kernels)):
         return None
-    mask = regular.view(rows, n_res)
-    h = plan.radius / plan.near_radius
-    vr = torch.where(mask, v, plan.anchors.expand_as(v))
-    dr = torch.where(mask, delta, h.expand_as(delta))
-    ar, br = a * mask, b * mask
+    vr, dr, ar, br = v, delta, a, b
+    if n_irregular:  # out of the series: a zero lineshape at the anchor there, evaluated exactly instead
+        mask = regular.view(rows, n_res)
+        vr = torch.where(mask, v, plan.anchors.expand_as(v))
+        dr = torch.where(mask, delta, (plan.radius / plan.near_radius).expand_as(delta))
+        ar, br = a * mask, b * mask
     near = near_field(tones, vr, dr, ar, br, plan, per_group)
     if n_irregular:
         near = near + _irregular(tones, v, delta, a, b, ~mask, per_group)
+    bound = table.bound
+    lower, used = 0.0, n_terms  # a proven lower bound of max|W_exact|; the terms the far field used
+
+    def refine(far_n0, n0):  # max|W(n0)| - E(n0) <= max|W_exact|: the fewest terms that meet rtol of it
+        nonlocal lower, used
+        with torch.no_grad():
+            lower = max(lower, float((far_n0 + near).abs().amax()) - bound(n0))
+        used = table.first(n0, n_terms - 1, rtol * lower, plan.last_terms) or n_terms
+        return used
+
     for _ in range(3):
-        far = _FarField.apply(vr, dr, ar, br, plan.anchors, plan.radius,
-                              _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res), per_group)
+        used = n_terms
+        far = far_field(vr, dr, ar, br, plan.anchors, plan.radius,
+                        _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res), per_group, refine)
         w = far + near
         with torch.no_grad():
             w_max = float(w.abs().amax()) if w.numel() else 0.0
-            bound = float(_term_bound(c_max, z_max, rho, _abs_term(plan, inv_tau, grouped, n_terms), plan.radius,
-                                      n_terms))
-        if bound <= rtol * (w_max - bound):
-            plan.last_scale, plan.last_terms, plan.last_bound = w_max, n_terms, bound
+        if bound(used) <= rtol * max(w_max - bound(used), lower):
+            plan.last_scale, plan.last_terms, plan.last_bound = w_max, used, bound(used)
             return w
-        with torch.no_grad():
-            more = _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, rtol * w_max / (1 + rtol), n_terms + 1)
+        more = table.first(n_terms + 1, MAX_TERMS, rtol * w_max / (1 + rtol), n_terms + 1)
         if more is None:
             break
         n_terms = more
     return None
 
 
-#: Relative costs per element (measured on 2 cores, AVX-512): one exact lineshape evaluation with
-#: its backward; one multiply-add of the far-field GEMMs (forward + backward).
-EXACT_COST, GEMM_COST = 1.0, 0.05
-#: Fixed cost of a fast call (its extra operations and synchronisations), in exact evaluations:
-#: below this size ``auto`` keeps the exact kernel.
-FAST_OVERHEAD = 2e5
+#: Cost model of ``auto``, in units of one exact lineshape evaluation with its backward (the exact
+#: kernel's cost per element), measured on one thread (AVX-512) for the torch passes (False) and
+#: the compiled ones (True; there the exact kernel is ~4x cheaper, so the GEMMs and the fixed cost
+#: of a fast call weigh more): (one multiply-add of the far-field GEMMs, forward + backward;
+#: fixed cost of a fast call, its extra operations and synchronisations; fixed cost per K x I).
+COSTS = {False: (0.05, 2e5, 0.0), True: (0.06, 1.2e6, 10.0)}
+#: One near-field (band) element relative to one exact element (the band's index work).
+NEAR_COST = 1.3
 
 
-def _fast_pays(rows, n_res, n_tones, n_terms, plan, n_irregular, n_groups) -> bool:
+def _fast_pays(rows, n_res, n_tones, n_terms, plan, n_irregular, n_groups, compiled_kernels) -> bool:
     """Cost model of ``auto``: is the fast kernel expected to beat the exact one?"""
+    gemm, fixed, per_plan = COSTS[compiled_kernels]
     band = plan.near_k.numel()
-    fast = rows * (GEMM_COST * n_terms * n_res * n_tones + EXACT_COST * 1.3 * band) + n_irregular * n_tones
-    fast += n_groups * n_terms * n_res * n_tones * EXACT_COST / 4 + FAST_OVERHEAD  # per-group T stacks
-    return fast < EXACT_COST * rows * n_res * n_tones
+    fast = rows * (gemm * n_terms * n_res * n_tones + NEAR_COST * band) + n_irregular * n_tones
+    fast += n_groups * n_terms * n_res * n_tones / 4 + fixed + per_plan * n_res * n_tones  # per-group T stacks
+    return fast < rows * n_res * n_tones
 
 
-def _abs_term(plan, inv_tau, grouped, n_terms):
-    if grouped:
-        return inv_tau.abs().pow(n_terms + 1) / plan.radius.unsqueeze(-1)
-    return plan.stack(n_terms + 1)[n_terms].abs().unsqueeze(0)
+class _BoundTable:
+    """E(N) of one call (module docstring), computed on demand a few N at a time (one batched
+    product with the plan's cached |T| stack; per group for per-group tones)."""
 
+    def __init__(self, plan, inv_tau, grouped, c_max, z_max, rho):
+        self.plan, self.inv_tau, self.grouped, self.c_max, self.z_max, self.rho = plan, inv_tau, grouped, c_max, \
+            z_max, rho
+        self.values: dict[int, float] = {}
 
-def _choose_terms(plan, inv_tau, grouped, c_max, z_max, rho, target, start) -> int | None:
-    """Smallest N (searching from ``start``) whose bound is <= target; None if none <= MAX_TERMS."""
-    def ok(n):
-        return float(_term_bound(c_max, z_max, rho, _abs_term(plan, inv_tau, grouped, n), plan.radius, n)) <= target
+    def _compute(self, lo: int, hi: int) -> None:
+        plan, c_max = self.plan, self.c_max
+        if self.grouped:
+            self.values.update({n: float(_term_bound(c_max, self.z_max, self.rho, self.inv_tau.abs().pow(n + 1)
+                                                     / plan.radius.unsqueeze(-1), plan.radius, n))
+                                for n in range(lo, hi + 1)})
+            return
+        with torch.no_grad():
+            ns = torch.arange(lo, hi + 1, dtype=c_max.dtype, device=c_max.device).unsqueeze(-1)
+            weight = torch.where(c_max > 0, c_max * self.z_max.pow(ns) / (1.0 - self.rho), 0.0)  # (N, K)
+            tail = torch.bmm(weight.unsqueeze(1), plan.abs_stack(hi + 1)[lo:]).amax((-2, -1))
+            values = (tail + FLUSH * ns.squeeze(-1) * (c_max / plan.radius).sum()).tolist()
+        self.values.update(zip(range(lo, hi + 1), values))
 
-    n = max(1, min(start, MAX_TERMS))
-    if ok(n):
-        while n > 1 and ok(n - 1):
-            n -= 1
-        return n
-    while n < MAX_TERMS:
-        n += 1
-        if ok(n):
+    def bound(self, n: int) -> float:
+        if n not in self.values:  # a window: N for the scale, then N/2 and N for the call's lower bound (refine)
+            lo, hi = max(0, n // 2 - 2), min(MAX_TERMS + 1, n + 2)
+            while lo in self.values:
+                lo += 1
+            while hi in self.values:
+                hi -= 1
+            self._compute(lo, max(lo, hi))
+        return self.values[n]
+
+    def first(self, lo: int, hi: int, target: float, guess: int) -> int | None:
+        """The smallest N in [lo, hi] with E(N) <= target (E decreases with N), or None."""
+        lo = max(1, lo)
+        if hi < lo:
+            return None
+        n = min(max(guess, lo), hi)
+        if self.bound(n) <= target:
+            while n > lo and self.bound(n - 1) <= target:
+                n -= 1
             return n
-    return None
+        return next((m for m in range(n + 1, hi + 1) if self.bound(m) <= target), None)
 
 
 def _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res):
@@ -370,12 +328,12 @@ def _stacks(plan, inv_tau, grouped, n_terms, per_group, n_res):
     def blocks(rows):
         if not grouped:
             stack = plan.stack(n_terms)
-            step = _rows_per_block(n_terms * n_res, 1)
+            step = rows_per_block(n_terms * n_res, 1)
             for s in range(0, rows, step):
                 yield s, min(rows, s + step), stack
             return
         per = n_terms * n_res * (inv_tau.shape[-1] + per_group)
-        groups = max(1, (4 * BLOCK_ELEMENTS) // per)
+        groups = max(1, 4 * rows_per_block(per, 1))
         for g0 in range(0, inv_tau.shape[0], groups):
             g1 = min(inv_tau.shape[0], g0 + groups)
             yield g0 * per_group, g1 * per_group, inverse_powers(inv_tau[g0:g1], plan.radius.unsqueeze(0), n_terms)

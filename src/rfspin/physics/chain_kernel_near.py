@@ -7,15 +7,18 @@ near pairs (k, i) of the plan. Closed-form derivatives (as in :mod:`rfspin.physi
     dG/dA = d / D,  dG/dB = 1 / D,  dG/dDelta = -2 Delta G / D,  dG/dv = -(A - 2 d G) / D.
 
 When the anchors sit on the tones (anchor k's nearest tone is k + c0 for all k) the near pairs
-are a band i = k + c0 + o - w, o = 0..2w (one w per segment of anchors): the band is evaluated as a dense (rows, K, 2w + 1)
-block and summed into W by a skewed view (element (k, o) lands in column k + o), with no
-scatter. Other anchor sets use the list of pairs (gather and index_add).
+are a band i = k + c0 + o - w, o = 0..2w (one w per segment of anchors): the band is evaluated
+as a dense (rows, K, 2w + 1) block and summed into W by a skewed view (element (k, o) lands in column k + o), with no
+scatter. Other anchor sets use the list of pairs (gather and index_add). On the CPU with numba
+the band runs compiled instead (:mod:`rfspin.physics.chain_kernel_numba`, one pass each way).
 """
 
 from __future__ import annotations
 
 import torch
 from torch import Tensor
+
+from .chain_kernel_numba import compiled, near_band
 
 __all__ = ["near_field"]
 
@@ -109,6 +112,9 @@ def near_field(tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, pl
     """
     n_tones = tones.shape[-1]
     if plan.band is not None:
+        kernels = compiled(tones, v, delta, a, b)
+        if kernels is not None:
+            return near_band(kernels, tones, v, delta, a, b, plan.band, per_group)
         out = None
         for k0, k1, shift, half in plan.band:
             idx = torch.arange(-half, half + 1, device=v.device).unsqueeze(1) + (shift + k0) \

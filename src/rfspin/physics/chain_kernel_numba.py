@@ -1,0 +1,249 @@
+"""Compiled (numba) passes of the chain kernels: band near field, far-field coefficients, exact kernel.
+
+Same quantities as the torch passes of :mod:`rfspin.physics.chain_kernel_near`,
+:mod:`rfspin.physics.chain_kernel_far` and :mod:`rfspin.physics.chain_kernel`, each in one pass
+over its data instead of a dozen elementwise tensor passes:
+
+Near field (band plans), for rows r and resonators k with their band of tones i = k + c + o,
+|o| <= w_k (clipped to the tones), u [Hz] the row's tones, v [Hz], Delta [Hz], A, B as in
+:mod:`rfspin.physics.chain_kernel`:
+
+    W_ri += G_rk(u_i) = (A_rk d + B_rk) / D,   d = u_i - v_rk,   D = d^2 + Delta_rk^2     [V/W]
+
+and, for an upstream gradient g_ri = dL/dW_ri, with q = g / D, the closed-form sums over the band
+
+    dL/dB = sum q,  dL/dA = sum q d,  dL/dv = 2 sum q d G - A sum q,  dL/dDelta = -2 Delta sum q G.
+
+The exact kernel (:func:`all_pairs`) is the same pass with a band that covers every tone.
+
+Far field: the coefficients M_n[r, k] = Re(2 c zeta^n) = A Re(zeta^n) + (B / Delta) Im(zeta^n),
+zeta = (v - a_k + i Delta) / R_k (dimensionless; anchors a_k and radii R_k [Hz]), with the powers
+by repeated complex multiplication, and their backward pass (derivatives in
+:class:`rfspin.physics.chain_kernel_far._FarField`) given dL/dM_n.
+
+All loops run over resonators k innermost (contiguous, vectorised without fast-math) and in
+parallel over rows (numba's workqueue threading layer, whose workers do not spin; with one
+torch thread a serial build of the same code, so no thread pool is woken). numba is optional
+(``pip install numba``, extra ``fast``), imported on first use; :func:`compiled` returns None
+without it, off the CPU, for other dtypes or while torch.compile traces, and callers keep the
+torch passes.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import types
+
+import torch
+from torch import Tensor
+
+__all__ = ["all_pairs", "compiled", "far_coefficients", "far_coefficient_grads", "near_band"]
+
+
+@functools.lru_cache(maxsize=1)
+def _kernels():
+    """The compiled kernels (a namespace), or None without numba."""
+    try:
+        import numba
+        import numpy as np
+    except ImportError:
+        return None
+    if "NUMBA_THREADING_LAYER" not in os.environ:
+        numba.config.THREADING_LAYER = "workqueue"  # OpenMP workers spin and take CPU from torch
+    serial = {}
+
+    def jit(fn):  # parallel over rows (prange), and a serial build of the same code for one thread
+        twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+        twin.__qualname__ = fn.__qualname__ + "_serial"  # numba's disk cache is keyed on the name, not the flags
+        serial[fn.__name__] = numba.njit(twin, cache=True, error_model="numpy")
+        return numba.njit(fn, parallel=True, cache=True, error_model="numpy")
+
+    @jit
+    def near_forward(u, v, delta, a, b, seg, shift, per_group, out):  # pragma: no cover - compiled
+        n_tones = u.shape[1]
+        for r in numba.prange(v.shape[0]):
+            tones, row, vr, ar, br = u[r // per_group], out[r], v[r], a[r], b[r]
+            d2 = delta[r] * delta[r]
+            row[:] = 0.0
+            for j in range(seg.shape[0]):
+                for o in range(-seg[j, 2], seg[j, 2] + 1):
+                    c = shift + o  # tone i = k + c; slices: every index below starts at 0 (vectorised)
+                    k0, k1 = max(seg[j, 0], -c), min(seg[j, 1], n_tones - c)
+                    if k1 <= k0:
+                        continue
+                    t, w = tones[k0 + c:k1 + c], row[k0 + c:k1 + c]
+                    vv, aa, bb, dd = vr[k0:k1], ar[k0:k1], br[k0:k1], d2[k0:k1]
+                    for m in range(k1 - k0):
+                        d = t[m] - vv[m]
+                        w[m] += (aa[m] * d + bb[m]) / (d * d + dd[m])
+
+    @jit
+    def near_backward(u, v, delta, a, b, seg, shift, per_group, g, gv, gd, ga, gb):  # pragma: no cover
+        n_rows, n_res = v.shape
+        n_tones = u.shape[1]
+        for r in numba.prange(n_rows):
+            tones, grow, vr, ar, br = u[r // per_group], g[r], v[r], a[r], b[r]
+            d2 = delta[r] * delta[r]
+            sums = np.zeros((4, n_res), v.dtype)  # sum q, sum q d, sum q d G, sum q G
+            one = np.ones(1, v.dtype)[0]  # of the arrays' dtype (a literal 1.0 would be float64)
+            for j in range(seg.shape[0]):
+                for o in range(-seg[j, 2], seg[j, 2] + 1):
+                    c = shift + o
+                    k0, k1 = max(seg[j, 0], -c), min(seg[j, 1], n_tones - c)
+                    if k1 <= k0:
+                        continue
+                    t, gg = tones[k0 + c:k1 + c], grow[k0 + c:k1 + c]
+                    vv, aa, bb, dd = vr[k0:k1], ar[k0:k1], br[k0:k1], d2[k0:k1]
+                    sq, sqd, sqdg, sqg = sums[0, k0:k1], sums[1, k0:k1], sums[2, k0:k1], sums[3, k0:k1]
+                    for m in range(k1 - k0):
+                        d = t[m] - vv[m]
+                        inv = one / (d * d + dd[m])
+                        q = gg[m] * inv
+                        lin = (aa[m] * d + bb[m]) * inv
+                        qd = q * d
+                        sq[m] += q
+                        sqd[m] += qd
+                        sqdg[m] += qd * lin
+                        sqg[m] += q * lin
+            gb[r] = sums[0]
+            ga[r] = sums[1]
+            gv[r] = 2 * sums[2] - ar * sums[0]
+            gd[r] = -2 * delta[r] * sums[3]
+
+    @jit
+    def far_forward(v, delta, a, b, anchors, radius, out):  # pragma: no cover - compiled
+        n_rows, n_terms, n_res = out.shape
+        for r in numba.prange(n_rows):
+            x = (v[r] - anchors) / radius
+            y = delta[r] / radius
+            bp = b[r] / delta[r]
+            pr, pi = np.ones(n_res, v.dtype), np.zeros(n_res, v.dtype)
+            for n in range(n_terms):
+                for k in range(n_res):
+                    out[r, n, k] = a[r, k] * pr[k] + bp[k] * pi[k]
+                    re = pr[k] * x[k] - pi[k] * y[k]
+                    pi[k] = pr[k] * y[k] + pi[k] * x[k]
+                    pr[k] = re
+
+    @jit
+    def far_backward(gm, v, delta, a, b, anchors, radius, gv, gd, ga, gb):  # pragma: no cover - compiled
+        n_rows, n_terms, n_res = gm.shape
+        for r in numba.prange(n_rows):
+            x = (v[r] - anchors) / radius
+            y = delta[r] / radius
+            pr, pi = np.ones(n_res, v.dtype), np.zeros(n_res, v.dtype)
+            sums = np.zeros((4, n_res), v.dtype)  # sum_n gM_n zeta^n, sum_n n gM_n zeta^(n-1): Re, Im
+            scale = np.zeros(1, v.dtype)
+            for n in range(n_terms):
+                gn, gup = gm[r, n], gm[r, min(n + 1, n_terms - 1)]
+                scale[0] = n + 1 if n + 1 < n_terms else 0  # the factor n of the next term, in the dtype
+                w = scale[0]
+                for k in range(n_res):
+                    sums[0, k] += gn[k] * pr[k]
+                    sums[1, k] += gn[k] * pi[k]
+                    sums[2, k] += w * gup[k] * pr[k]
+                    sums[3, k] += w * gup[k] * pi[k]
+                    re = pr[k] * x[k] - pi[k] * y[k]
+                    pi[k] = pr[k] * y[k] + pi[k] * x[k]
+                    pr[k] = re
+            bp = b[r] / delta[r]
+            d_re, d_im = sums[2] / radius, sums[3] / radius
+            gv[r] = a[r] * d_re + bp * d_im
+            gd[r] = bp * d_re - a[r] * d_im - bp / delta[r] * sums[1]
+            ga[r] = sums[0]
+            gb[r] = sums[1] / delta[r]
+
+    parallel = {"near_forward": near_forward, "near_backward": near_backward, "far_forward": far_forward,
+                "far_backward": far_backward}
+    return numba, parallel, serial
+
+
+def compiled(*tensors: Tensor):
+    """The kernels if they apply to ``tensors`` (numba present, all on the CPU, one float dtype,
+    not under torch.compile), else None."""
+    if torch.compiler.is_compiling():
+        return None
+    dtype = tensors[0].dtype
+    if dtype not in (torch.float32, torch.float64) or any(t.device.type != "cpu" or t.dtype != dtype
+                                                          for t in tensors):
+        return None
+    found = _kernels()
+    if found is None:
+        return None
+    numba, parallel, serial = found
+    threads = min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS)
+    if threads <= 1:  # no thread pool at all: a parallel launch costs a wake-up of numba's workers
+        return serial
+    numba.set_num_threads(threads)
+    return parallel
+
+
+def _np(t: Tensor):
+    t = t.detach()
+    return (t if t.is_contiguous() else t.contiguous()).numpy()
+
+
+@functools.lru_cache(maxsize=64)
+def _segments(band: tuple):
+    """(S, 3) int64 array of the band's segments (k0, k1, w)."""
+    import numpy as np
+
+    return np.array([[k0, k1, w] for k0, k1, _, w in band], dtype=np.int64)
+
+
+def _empty4(v: Tensor) -> list[Tensor]:
+    return [torch.empty_like(v, memory_format=torch.contiguous_format) for _ in range(4)]
+
+
+def far_coefficients(kernels, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, anchors: Tensor, radius: Tensor,
+                     n_terms: int) -> Tensor:
+    """M (rows, n_terms, K), M_n = A Re(zeta^n) + (B / Delta) Im(zeta^n) (module docstring)."""
+    out = v.new_empty(v.shape[0], n_terms, v.shape[1])
+    kernels["far_forward"](*(_np(t) for t in (v, delta, a, b, anchors, radius)), out.numpy())
+    return out
+
+
+def far_coefficient_grads(kernels, grad_m: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor,
+                          anchors: Tensor, radius: Tensor) -> list[Tensor]:
+    """[dL/dv, dL/dDelta, dL/dA, dL/dB] (rows, K) from dL/dM (rows, n_terms, K)."""
+    grads = _empty4(v)
+    kernels["far_backward"](*(_np(t) for t in (grad_m, v, delta, a, b, anchors, radius)),
+                            *(g.numpy() for g in grads))
+    return grads
+
+
+class _NearBandCompiled(torch.autograd.Function):
+    """Band near field (module docstring); ``seg`` (S, 3) int64 array, rows (k0, k1, w) of the segments."""
+
+    @staticmethod
+    def forward(ctx, u, v, delta, a, b, seg, shift, per_group, kernels):
+        out = v.new_empty(v.shape[0], u.shape[1])
+        kernels["near_forward"](*(_np(t) for t in (u, v, delta, a, b)), seg, shift, per_group, out.numpy())
+        ctx.save_for_backward(u, v, delta, a, b)
+        ctx.seg, ctx.shift, ctx.per_group, ctx.kernels = seg, shift, per_group, kernels
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        tensors = ctx.saved_tensors
+        grads = _empty4(tensors[1])
+        ctx.kernels["near_backward"](*(_np(t) for t in tensors), ctx.seg, ctx.shift, ctx.per_group, _np(grad_out),
+                                     *(g.numpy() for g in grads))
+        return None, *grads, None, None, None, None
+
+
+def near_band(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, band: tuple,
+              per_group: int) -> Tensor:
+    """W_near (rows, I) [V/W] of a band plan (``band``: segments (k0, k1, c, w), one c) with the
+    compiled kernels; ``tones`` (I,) shared or (G, I) per group of ``per_group`` rows."""
+    u = tones.reshape(-1, tones.shape[-1])
+    per = per_group if u.shape[0] > 1 else max(1, v.shape[0])
+    return _NearBandCompiled.apply(u, v, delta, a, b, _segments(band), int(band[0][2]), per, kernels)
+
+
+def all_pairs(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    """Exact W (rows, I) [V/W], every resonator against every tone (a band that covers all tones);
+    ``tones`` (I,) shared or (rows, I) one set per row. No gradient for the tones."""
+    n_res, n_tones = v.shape[1], tones.shape[-1]
+    return near_band(kernels, tones, v, delta, a, b, ((0, n_res, 0, n_res + n_tones),), 1)

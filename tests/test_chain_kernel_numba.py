@@ -1,0 +1,153 @@
+"""Compiled (numba) passes of the fast chain kernel against its torch passes.
+
+Forward and every gradient equal (allclose) with and without numba, gradcheck in float64, the
+fallback without numba and off the CPU.
+"""
+
+import pytest
+import torch
+
+from rfspin.physics import chain_kernel_numba, chain_weights
+from rfspin.physics.chain_kernel_far import _pole_powers
+from rfspin.physics.chain_kernel_fast import far_field_plan
+from rfspin.physics.chain_kernel_near import near_field
+
+numba = pytest.importorskip("numba")
+
+
+def _inputs(dtype, rows=6, n=40, groups=0, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    u = torch.linspace(20.0, 120.0, n, dtype=dtype)  # MHz: the kernel is scale-free
+    v = u * (1 + 0.01 * (torch.rand(rows, n, generator=g, dtype=dtype) * 2 - 1))
+    d = 0.01 * u * (1 + 0.1 * torch.rand(rows, n, generator=g, dtype=dtype))
+    a, b = (torch.randn(rows, n, generator=g, dtype=dtype) for _ in range(2))
+    tones = u if not groups else u * (1 + 1e-3 * torch.randn(groups, n, generator=g, dtype=dtype))
+    return u, tones, v, d, a, b
+
+
+def _run(fn, xs, seed=3):
+    xs = [x.clone().requires_grad_() for x in xs]
+    w = fn(*xs)
+    gw = torch.randn(w.shape, generator=torch.Generator().manual_seed(seed), dtype=w.dtype)
+    (w * gw).sum().backward()
+    return [w.detach()] + [x.grad for x in xs]
+
+
+def _no_numba(monkeypatch):
+    monkeypatch.setattr(chain_kernel_numba, "_kernels", lambda: None)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("groups", [0, 2])
+def test_near_band_matches_torch(monkeypatch, dtype, groups):
+    u, tones, v, d, a, b = _inputs(dtype, n=96, groups=groups)
+    plan = far_field_plan(u, u, 0.01, near_radius=5.0)
+    assert plan.band is not None and len({w for *_, w in plan.band}) > 1
+    per_group = 3 if groups else 1
+
+    def f(*xs):
+        return near_field(tones, *xs, plan, per_group)
+
+    assert chain_kernel_numba.compiled(v) is not None
+    fused = _run(f, (v, d, a, b))
+    _no_numba(monkeypatch)
+    ref = _run(f, (v, d, a, b))
+    tol = dict(rtol=1e-10, atol=0) if dtype == torch.float64 else dict(rtol=2e-4, atol=1e-5)
+    for x, y in zip(fused, ref):
+        torch.testing.assert_close(x, y, **tol, msg=lambda m: m)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_far_coefficients_and_grads_match_torch(dtype):
+    _, _, v, d, a, b = _inputs(dtype, n=24)
+    anchors = v.mean(0)
+    radius = 6 * 0.01 * anchors
+    kernels = chain_kernel_numba.compiled(v)
+    re, im = _pole_powers(v, d, anchors, radius, 7)
+    ref = re * a.unsqueeze(1) + im * (b / d).unsqueeze(1)
+    got = chain_kernel_numba.far_coefficients(kernels, v, d, a, b, anchors, radius, 7)
+    tol = dict(rtol=1e-10, atol=1e-12) if dtype == torch.float64 else dict(rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(got, ref, **tol)
+    gm = torch.randn(ref.shape, generator=torch.Generator().manual_seed(1), dtype=dtype)
+    xs = [x.clone().requires_grad_() for x in (v, d, a, b)]
+    re, im = _pole_powers(*xs[:2], anchors, radius, 7)
+    ((re * xs[2].unsqueeze(1) + im * (xs[3] / xs[1]).unsqueeze(1)) * gm).sum().backward()
+    grads = chain_kernel_numba.far_coefficient_grads(kernels, gm, v, d, a, b, anchors, radius)
+    for x, g in zip(xs, grads):
+        torch.testing.assert_close(g, x.grad, rtol=1e-3 if dtype == torch.float32 else 1e-9,
+                                   atol=1e-3 * x.grad.abs().max().item())
+
+
+def test_gradcheck_float64_compiled():
+    u, _, v, d, a, b = _inputs(torch.float64, rows=3, n=24)
+    plan = far_field_plan(u, u, 0.01, near_radius=3.0)
+    xs = [x.clone().requires_grad_() for x in (v, d, a, b)]
+    kernels = chain_kernel_numba.compiled(v)
+    assert torch.autograd.gradcheck(
+        lambda *t: chain_kernel_numba.near_band(kernels, u, *t, plan.band, 1), xs)
+    assert torch.autograd.gradcheck(
+        lambda *t: chain_weights(u, *t, method="fast", plan=plan, rtol=1e-13), xs)
+    assert plan.last_bound is not None
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_fast_kernel_same_without_numba(monkeypatch, dtype):
+    u, _, v, d, a, b = _inputs(dtype, rows=8, n=64)
+    plan = far_field_plan(u, u, 0.01)
+
+    def f(*xs):
+        return chain_weights(u, *xs, method="fast", plan=plan)
+
+    fused = _run(f, (v, d, a, b))
+    _no_numba(monkeypatch)
+    assert chain_kernel_numba.compiled(v) is None
+    ref = _run(f, (v, d, a, b))
+    tol = dict(rtol=1e-9, atol=1e-12) if dtype == torch.float64 else dict(rtol=1e-3, atol=1e-4)
+    for x, y in zip(fused, ref):
+        torch.testing.assert_close(x, y, rtol=tol["rtol"], atol=tol["atol"] * y.abs().max().item())
+
+
+def test_other_devices_and_dtypes_take_the_torch_path():
+    cpu = torch.zeros(2, 3)
+    assert chain_kernel_numba.compiled(cpu) is not None
+    assert chain_kernel_numba.compiled(torch.zeros(2, 3, device="meta")) is None
+    assert chain_kernel_numba.compiled(cpu, torch.zeros(3, dtype=torch.float64)) is None
+    assert chain_kernel_numba.compiled(torch.zeros(2, 3, dtype=torch.bfloat16)) is None
+
+
+def test_parallel_build_matches_serial():
+    u, _, v, d, a, b = _inputs(torch.float64, rows=8, n=64)
+    plan = far_field_plan(u, u, 0.01)
+
+    def f(*xs):
+        return chain_weights(u, *xs, method="fast", plan=plan) + chain_weights(u, *xs, method="exact")
+
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        serial = _run(f, (v, d, a, b))
+        torch.set_num_threads(2)
+        parallel = _run(f, (v, d, a, b))
+    finally:
+        torch.set_num_threads(threads)
+    for x, y in zip(serial, parallel):
+        torch.testing.assert_close(x, y, rtol=1e-12, atol=0)
+    _, parallel_kernels, serial_kernels = chain_kernel_numba._kernels()
+    for name, kernel in serial_kernels.items():  # own names: numba's disk cache must not mix the builds
+        assert kernel.py_func.__qualname__ != parallel_kernels[name].py_func.__qualname__
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_exact_kernel_same_without_numba(monkeypatch, dtype):
+    u, tones, v, d, a, b = _inputs(dtype, rows=6, n=32, groups=2)
+    v2, d2, a2, b2 = (t.view(2, 3, 32) for t in (v, d, a, b))  # per-chip tones (2, I)
+
+    def f(*xs):
+        return chain_weights(tones, *xs, method="exact")
+
+    fused = _run(f, (v2, d2, a2, b2))
+    _no_numba(monkeypatch)
+    ref = _run(f, (v2, d2, a2, b2))
+    tol = dict(rtol=1e-10, atol=0) if dtype == torch.float64 else dict(rtol=1e-4, atol=1e-5)
+    for x, y in zip(fused, ref):
+        torch.testing.assert_close(x, y, rtol=tol["rtol"], atol=tol["atol"] * y.abs().max().item())
