@@ -77,8 +77,13 @@ register_task(
         "drone",
         lambda seed, data_dir=None: load_drone(),
         hidden=(128,),
-        rf_config=TrainConfig(epochs=100, batch_size=32, learning_rate=0.02),
-        baseline_config=TrainConfig(epochs=100, batch_size=32, learning_rate=0.01),
+        # Batch 128 (lr 0.04; MLP 0.02): the weight build costs the same at any batch, so 4x fewer
+        # steps than batch 32 at the same epochs. Chosen on a validation split of the training set
+        # (budgets 32/0.02, 64/0.02, 64/0.03, 128/0.04 at 100 epochs and 64/0.03 at 60 tie at 96.48 /
+        # 95.77 % for seeds 0 / 1; 128 is the cheapest), then tested: 5 seeds 99.59 +- 0.36 % (batch
+        # 32: 99.66 +- 0.24 %), MLP at batch 128 / lr 0.02 99.26 % (docs/speed.md).
+        rf_config=TrainConfig(epochs=100, batch_size=128, learning_rate=0.04),
+        baseline_config=TrainConfig(epochs=100, batch_size=128, learning_rate=0.02),
         # 0.3 uW per unit of normalised spectrum keeps the hidden chain voltages inside the
         # oscillators' working window (threshold to clamp = 8.8 mV of V + V_bias).
         spec=SpecFields(readout_scale=1e-2, input_power=0.3e-6),
