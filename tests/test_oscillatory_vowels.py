@@ -180,7 +180,7 @@ def test_vowels_cli_end_to_end_and_bad_input(tmp_path, capsys):
         assert key in metrics
     assert metrics["protocol"]["test_talkers"] == 4
     assert metrics["test_accuracy"] >= 0.6  # three well-separated synthetic vowels
-    assert (out / "vowel_sync_map.png").stat().st_size > 1000
+    assert (out / "vowel_sync_map.png").stat().st_size > 1000 and (out / "vowel_class_map.png").stat().st_size > 1000
     assert "logistic readout" in metrics["protocol"]["decoding"]
     proto = tmp_path / "proto"
     code = main(["vowels", "--data-dir", str(folder), "--vowels", "iy", "uw", "ah", "--epochs", "1",

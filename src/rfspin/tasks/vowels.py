@@ -27,6 +27,7 @@ from ..oscillatory.vowels import (
     VOWEL_OSCILLATOR,
     VowelNetworkConfig,
     band,
+    classify,
     evaluate,
     fit_readout,
     initial_currents,
@@ -189,7 +190,7 @@ def _write(config, metrics, data, train, ranges, f_band, trained, params) -> Non
     if config.plots:
         from ..plotting.oscillatory import plot_vowel_sync_map
 
-        zeta, _ = trained
+        zeta, decoder = trained
         f1 = np.linspace(ranges[0, 0], ranges[0, 1], config.grid)
         f2 = np.linspace(ranges[1, 0], ranges[1, 1], config.grid)
         g1, g2 = np.meshgrid(f1, f2)
@@ -204,6 +205,11 @@ def _write(config, metrics, data, train, ranges, f_band, trained, params) -> Non
                             list(data.vowels), names, out / "vowel_sync_map.png",
                             title=f"vowels: {len(unique)} synchronization patterns of {config.network.oscillators} "
                                   f"oscillators ({metrics['training']}, test {100 * metrics['test_accuracy']:.1f} %)")
+        decided = classify(sync, decoder).reshape(g1.shape)  # the class the decoder reads from each pattern
+        plot_vowel_sync_map(g1, g2, decided, data.formants[:, 0], data.formants[:, 1], data.labels,
+                            list(data.vowels), list(data.vowels), out / "vowel_class_map.png",
+                            title=f"vowels: class read from the synchronization pattern ({config.network.decoder}, "
+                                  f"noise-free), {metrics['training']}")
     atomic_write_json(out / "metrics.json", metrics)
 
 
