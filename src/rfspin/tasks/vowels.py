@@ -209,7 +209,7 @@ def _write(config, metrics, data, train, ranges, f_band, trained, params) -> Non
         plot_vowel_sync_map(g1, g2, decided, data.formants[:, 0], data.formants[:, 1], data.labels,
                             list(data.vowels), list(data.vowels), out / "vowel_class_map.png",
                             title=f"vowels: class read from the synchronization pattern ({config.network.decoder}, "
-                                  f"noise-free), {metrics['training']}")
+                                  f"noise-free), {metrics['training']}", classes_as_colours=True)
     atomic_write_json(out / "metrics.json", metrics)
 
 
