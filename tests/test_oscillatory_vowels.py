@@ -31,7 +31,8 @@ from rfspin.oscillatory.vowels import (
 
 P = VOWEL_OSCILLATOR
 HEADER = "(c) 1995 James Hillenbrand\n\n  1    2   3    4    5 ...\n"
-MEANS = {"iy": (440, 2760), "uw": (460, 1100), "ah": (920, 1530)}
+MEANS = {"iy": (440, 2760), "uw": (460, 1100), "ah": (920, 1530), "ih": (480, 2360), "eh": (730, 2060),
+         "ae": (860, 2320), "er": (500, 1590)}
 
 
 def write_vowdata(folder, talkers=12, vowels=("iy", "uw", "ah"), extra=""):
@@ -184,11 +185,24 @@ def test_vowels_cli_end_to_end_and_bad_input(tmp_path, capsys):
     assert "logistic readout" in metrics["protocol"]["decoding"]
     proto = tmp_path / "proto"
     code = main(["vowels", "--data-dir", str(folder), "--vowels", "iy", "uw", "ah", "--epochs", "1",
-                 "--out", str(proto), "--quiet", "--decoder", "prototype", "--duration", "2e-6", "--validation"])
+                 "--out", str(proto), "--quiet", "--decoder", "prototype", "--duration", "2e-6", "--validation",
+                 "--device", "cpu"])
     metrics = json.loads((proto / "metrics.json").read_text())
     assert code == 0 and "prototype" in metrics["protocol"]["decoding"] and "validation" in metrics["protocol"]["split"]
     assert metrics["protocol"]["train_tokens"] + metrics["protocol"]["test_tokens"] == 24  # the 8 training talkers
     bad = tmp_path / "run2"
-    code = main(["vowels", "--data-dir", str(folder), "--vowels", "iy", "eh", "--out", str(bad), "--quiet"])
+    code = main(["vowels", "--data-dir", str(folder), "--vowels", "iy", "eh", "--out", str(bad), "--quiet",
+                 "--device", "cpu"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "\n" not in err and "eh" in err and not bad.exists()
+
+
+def test_reproduce_romera2018_one_split(tmp_path):
+    folder = write_vowdata(tmp_path / "v", talkers=6, vowels=("iy", "ih", "eh", "ae", "ah", "uw", "er"))
+    out = tmp_path / "repro"
+    code = main(["reproduce", "romera2018", "--data-dir", str(folder), "--seeds", "1", "--epochs", "1",
+                 "--out", str(out), "--quiet", "--device", "cpu"])
+    assert code == 0
+    result = json.loads((out / "reproduce.json").read_text())
+    assert len(result["rows"]["4 coupled oscillators, Romera's rule"]) == 1
+    assert "logistic regression" in result["markdown"] and (out / "seed0" / "vowel_class_map.png").exists()
