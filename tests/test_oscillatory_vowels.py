@@ -17,7 +17,11 @@ from rfspin.errors import RfspinError
 from rfspin.oscillatory.vowels import (
     VOWEL_OSCILLATOR,
     VowelNetworkConfig,
+    _logits,
     band,
+    classify,
+    evaluate,
+    fit_readout,
     initial_currents,
     oscillator_frequencies,
     synchronization,
@@ -27,7 +31,8 @@ from rfspin.oscillatory.vowels import (
 
 P = VOWEL_OSCILLATOR
 HEADER = "(c) 1995 James Hillenbrand\n\n  1    2   3    4    5 ...\n"
-MEANS = {"iy": (440, 2760), "uw": (460, 1100), "ah": (920, 1530)}
+MEANS = {"iy": (440, 2760), "uw": (460, 1100), "ah": (920, 1530), "ih": (480, 2360), "eh": (730, 2060),
+         "ae": (860, 2320), "er": (500, 1590)}
 
 
 def write_vowdata(folder, talkers=12, vowels=("iy", "uw", "ah"), extra=""):
@@ -112,7 +117,50 @@ def test_gradient_training_separates_two_vowels():
     assert bool(((zeta >= config.min_current_ratio) & (zeta <= config.max_current_ratio)).all())
 
 
+def _two_vowel_drives(config, n=16, seed=0):
+    """Class 0: drive B low in the band, class 1: drive B high; drive A uninformative."""
+    lo, hi = band(P, config)
+    rng = np.random.default_rng(seed)
+    b = np.concatenate([rng.uniform(0.15, 0.35, n), rng.uniform(0.65, 0.85, n)])
+    drives = np.stack([lo + (hi - lo) * rng.uniform(0.2, 0.8, 2 * n), lo + (hi - lo) * b], axis=1)
+    return drives, np.repeat([0, 1], n)
+
+
+def test_readout_decoder_separates_two_vowels_at_300k():
+    """The logistic readout of S, fitted on noisy training patterns, classifies held-out noisy
+    patterns of an easy two-class set; the untrained readout (all-zero) would be at chance."""
+    config = VowelNetworkConfig(oscillators=2, duration=2e-6, temperature=300.0)
+    zeta = initial_currents(P, config)
+    drives, labels = _two_vowel_drives(config, seed=0)
+    _, sync = evaluate(drives, zeta, torch.zeros(2, 5, dtype=torch.float64), P, config, seed=0)
+    weights = fit_readout(sync, labels, 2)
+    assert weights.shape == (2, 5) and bool(torch.isfinite(weights).all())
+    assert np.mean(classify(sync, weights) == labels) >= 0.9
+    held_drives, held_labels = _two_vowel_drives(config, seed=1)
+    pred, _ = evaluate(held_drives, zeta, weights, P, config, seed=1)
+    assert np.mean(pred == held_labels) >= 0.85
+
+
+def test_gradient_training_with_readout_is_finite_and_learns():
+    config = VowelNetworkConfig(oscillators=2, duration=1.2e-6, temperature=0.0)
+    drives, labels = _two_vowel_drives(config)
+    zeta0 = initial_currents(P, config)
+    readout = torch.zeros(2, 5, dtype=torch.float64)
+    # one gradient step by hand: finite gradients on currents and readout
+    z = zeta0.clone().requires_grad_(True)
+    w = readout.clone().requires_grad_(True)
+    sync = synchronization(torch.as_tensor(drives), z, P, config)
+    loss = torch.nn.functional.cross_entropy(_logits(sync, w, config.tau), torch.as_tensor(labels))
+    loss.backward()
+    assert bool(torch.isfinite(z.grad).all()) and bool(torch.isfinite(w.grad).all()) and float(w.grad.abs().sum()) > 0
+    zeta, history = train_gradient(drives, labels, readout, zeta0, P, config, epochs=6, batch_size=8)
+    assert history[-1] >= 0.9 and zeta.shape == (2,)
+    assert bool(((zeta >= config.min_current_ratio) & (zeta <= config.max_current_ratio)).all())
+
+
 def test_config_and_generator_errors():
+    with pytest.raises(RfspinError, match="decoder"):
+        VowelNetworkConfig(decoder="nearest")
     with pytest.raises(RfspinError, match="min_current_ratio"):
         VowelNetworkConfig(min_current_ratio=2.0, max_current_ratio=1.5)
     with pytest.raises(RfspinError, match="duration / time_step"):
@@ -126,15 +174,35 @@ def test_vowels_cli_end_to_end_and_bad_input(tmp_path, capsys):
     folder = write_vowdata(tmp_path / "v")
     out = tmp_path / "run"
     code = main(["vowels", "--data-dir", str(folder), "--vowels", "iy", "uw", "ah", "--epochs", "1", "--out", str(out),
-                 "--quiet"])
+                 "--quiet", "--device", "cpu"])
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())
     for key in ("test_accuracy", "train_accuracy", "baseline_test_accuracy", "protocol", "romera_rule", "gradient"):
         assert key in metrics
     assert metrics["protocol"]["test_talkers"] == 4
     assert metrics["test_accuracy"] >= 0.6  # three well-separated synthetic vowels
-    assert (out / "vowel_sync_map.png").stat().st_size > 1000
+    assert (out / "vowel_sync_map.png").stat().st_size > 1000 and (out / "vowel_class_map.png").stat().st_size > 1000
+    assert "logistic readout" in metrics["protocol"]["decoding"]
+    proto = tmp_path / "proto"
+    code = main(["vowels", "--data-dir", str(folder), "--vowels", "iy", "uw", "ah", "--epochs", "1",
+                 "--out", str(proto), "--quiet", "--decoder", "prototype", "--duration", "2e-6", "--validation",
+                 "--device", "cpu"])
+    metrics = json.loads((proto / "metrics.json").read_text())
+    assert code == 0 and "prototype" in metrics["protocol"]["decoding"] and "validation" in metrics["protocol"]["split"]
+    assert metrics["protocol"]["train_tokens"] + metrics["protocol"]["test_tokens"] == 24  # the 8 training talkers
     bad = tmp_path / "run2"
-    code = main(["vowels", "--data-dir", str(folder), "--vowels", "iy", "eh", "--out", str(bad), "--quiet"])
+    code = main(["vowels", "--data-dir", str(folder), "--vowels", "iy", "eh", "--out", str(bad), "--quiet",
+                 "--device", "cpu"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "\n" not in err and "eh" in err and not bad.exists()
+
+
+def test_reproduce_romera2018_one_split(tmp_path):
+    folder = write_vowdata(tmp_path / "v", talkers=6, vowels=("iy", "ih", "eh", "ae", "ah", "uw", "er"))
+    out = tmp_path / "repro"
+    code = main(["reproduce", "romera2018", "--data-dir", str(folder), "--seeds", "1", "--epochs", "1",
+                 "--out", str(out), "--quiet", "--device", "cpu"])
+    assert code == 0
+    result = json.loads((out / "reproduce.json").read_text())
+    assert len(result["rows"]["4 coupled oscillators, Romera's rule"]) == 1
+    assert "logistic regression" in result["markdown"] and (out / "seed0" / "vowel_class_map.png").exists()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .common import add_device_argument
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -17,12 +19,23 @@ def register(sub) -> None:
     p.add_argument("--vowels", nargs="+", default=None,
                    help="vowel codes (default: iy ih eh ae ah uw er); all: ae ah aw eh ei er ih iy oa oo uh uw")
     p.add_argument("--groups", default="w", help="talker groups, letters of mwbg (default w: women)")
-    p.add_argument("--epochs", type=int, default=6, help="training epochs of each rule (default 6)")
+    p.add_argument("--epochs", type=int, default=3, help="training epochs of each rule (default 3)")
+    p.add_argument("--learning-rate", type=float, default=0.01,
+                   help="Adam step on the currents, gradient training (default 0.01)")
     p.add_argument("--coupling", type=float, default=0.05, help="coupling strength in units of G_G (default 0.05)")
+    p.add_argument("--drive-amplitude", type=float, default=8e5, help="F of each RF drive [1/s] (default 8e5)")
+    p.add_argument("--duration", type=float, default=16e-6,
+                   help="simulated window [s]; S over its second half (default 16e-6)")
+    p.add_argument("--decoder", choices=("readout", "prototype"), default="readout",
+                   help="class from the synchronization pattern: logistic readout of the 8 values (default) or "
+                        "nearest class prototype")
+    p.add_argument("--validation", action="store_true",
+                   help="set the test talkers aside and split the training talkers again (for choosing settings)")
     p.add_argument("--temperature", type=float, default=300.0, help="evaluation temperature [K] (default 300)")
     p.add_argument("--seed", type=int, default=0, help="seed of the talker split and the noise (default 0)")
     p.add_argument("--out", type=Path, default=Path("runs") / "vowels", help="run folder (default runs/vowels)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_device_argument(p)
     p.set_defaults(func=run)
 
 

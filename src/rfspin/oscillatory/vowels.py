@@ -20,18 +20,25 @@ Smooth synchronization measure (what the network outputs): over the second half 
 
 the phase coherence of oscillator i with drive d (1 when locked, ~0 when drifting).
 
-Classes <- patterns: each class has a prototype pattern T_c, the mean S of its training samples
-(at the initial currents, which spread the oscillators evenly over the band); a sample is
-classified as the class whose prototype is nearest to its S (squared distance). Training moves the
-currents so that each class's samples reach its prototype; the prototypes are then recomputed with
-the trained currents for decoding. Training of the DC currents:
+Classes <- patterns (``decoder``):
 
-- Romera's rule (frequency learning rule of the paper, in batch form): for every training sample,
-  oscillator and drive, e = T_cid - S_id; f_i moves by eta e (f_d - f_i) (towards a drive it should
-  lock to but does not, away from one it locks to but should not); the current follows from
+- "readout" (default): a multinomial logistic readout of the pattern, logits = W vec(S) + b (the
+  2K values of S, classes x (2K + 1) weights), fitted (L-BFGS, small L2) on the training patterns
+  as the network outputs them at the evaluation temperature.
+- "prototype": each class has a prototype pattern T_c, the mean S of its training samples; a
+  sample is classified as the class whose prototype is nearest to its S (squared distance).
+
+Training of the DC currents (both start from the currents that spread the oscillators evenly over
+the band, and both are followed by a refit of the decoder at the trained currents):
+
+- Romera's rule (frequency learning rule of the paper, in batch form): targets T_c = the class
+  prototypes at the initial currents; for every training sample, oscillator and drive,
+  e = T_cid - S_id; f_i moves by eta e (f_d - f_i) (towards a drive it should lock to but does
+  not, away from one it locks to but should not); the current follows from
   df/dI = N (1 + Q) / (I_th (zeta + Q)^2).
-- Gradient: cross-entropy of softmax(-|S - T_c|^2 / tau) back-propagated through the simulation
-  (noise off during training), Adam on the currents.
+- Gradient: cross-entropy of the decoder's logits (readout: W vec(S) + b, trained jointly with the
+  currents; prototype: -|S - T_c|^2 / tau) back-propagated through the simulation (noise off
+  during training), Adam.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ __all__ = [
     "VOWEL_OSCILLATOR",
     "VowelNetworkConfig",
     "classify",
+    "fit_readout",
     "initial_currents",
     "map_to_band",
     "oscillator_frequencies",
@@ -75,8 +83,9 @@ class VowelNetworkConfig:
     oscillators: K [1]; min_current_ratio / max_current_ratio: allowed zeta = I / I_th range [1]
     (sets the band [f_lo, f_hi]); drive_amplitude: F of each drive [1/s]; coupling: kappa, coupling
     strength in units of G_G [1]; duration: simulated window [s]; time_step: dt [s];
-    temperature: T [K] at evaluation (training runs at 0 K); tau: softness of the pattern
-    decoder [1]; seed [1].
+    temperature: T [K] at evaluation (training runs at 0 K); tau: softness of the prototype
+    decoder [1]; decoder: "readout" (logistic readout of S) or "prototype" (nearest class
+    pattern); readout_decay: L2 weight of the readout [1]; seed [1].
     """
 
     oscillators: int = 4
@@ -84,17 +93,22 @@ class VowelNetworkConfig:
     max_current_ratio: float = 2.5
     drive_amplitude: float = 8e5
     coupling: float = 0.05
-    duration: float = 2e-6
+    duration: float = 16e-6
     time_step: float = 4e-9
     temperature: float = 300.0
     tau: float = 0.1
+    decoder: str = "readout"
+    readout_decay: float = 1e-3
     seed: int = 0
 
     def __post_init__(self) -> None:
         check_fields(self, oscillators={"ge": 1, "le": 64}, min_current_ratio={"gt": 1.0, "le": 100.0},
                      max_current_ratio={"gt": 1.0, "le": 100.0}, drive_amplitude={"gt": 0.0, "le": 1e12},
                      coupling={"ge": 0.0, "le": 10.0}, duration={"gt": 0.0, "le": 1e-3},
-                     time_step={"gt": 0.0}, temperature={"ge": 0.0, "le": 1e4}, tau={"gt": 0.0}, seed={"ge": 0})
+                     time_step={"gt": 0.0}, temperature={"ge": 0.0, "le": 1e4}, tau={"gt": 0.0},
+                     readout_decay={"ge": 0.0, "le": 1e3}, seed={"ge": 0})
+        if self.decoder not in ("readout", "prototype"):
+            raise RfspinError(f"decoder = {self.decoder!r}: choose 'readout' or 'prototype'")
         if self.min_current_ratio >= self.max_current_ratio:
             raise RfspinError(f"min_current_ratio = {self.min_current_ratio}: must be < max_current_ratio = "
                               f"{self.max_current_ratio}")
@@ -124,12 +138,12 @@ def map_to_band(formants: np.ndarray, ranges: np.ndarray, f_band: tuple[float, f
     return lo + margin + np.clip(unit, -0.1, 1.1) * (hi - lo - 2 * margin)
 
 
-def _coupling(k: int, kappa: float, damping_rate: float, dtype) -> torch.Tensor:
+def _coupling(k: int, kappa: float, damping_rate: float, dtype, device=None) -> torch.Tensor:
     """(K, K) complex Omega [1/s], zero diagonal, phase pi/4 (Romera: electrical coupling through the
     shared RF current; the phase is an assumption)."""
     off = torch.ones(k, k, dtype=torch.float64) - torch.eye(k, dtype=torch.float64)
     omega = off * (kappa * damping_rate / max(k - 1, 1))
-    return torch.polar(omega, torch.full_like(omega, math.pi / 4)).to(dtype)
+    return torch.polar(omega, torch.full_like(omega, math.pi / 4)).to(dtype=dtype, device=device)
 
 
 def synchronization(drive_frequencies: torch.Tensor, zeta: torch.Tensor, params: AutoOscillatorParams,
@@ -137,7 +151,8 @@ def synchronization(drive_frequencies: torch.Tensor, zeta: torch.Tensor, params:
                     generator: torch.Generator | None = None) -> torch.Tensor:
     """S (samples, K, 2) in [0, 1]: phase coherence of every oscillator with each drive.
 
-    drive_frequencies: (samples, 2) [Hz]; zeta: (K,) currents / I_th (may require grad).
+    drive_frequencies: (samples, 2) [Hz]; zeta: (K,) currents / I_th (may require grad); runs on
+    zeta's device (the generator must live there too).
     """
     temp = config.temperature if temperature is None else temperature
     if temp > 0 and generator is None:
@@ -147,17 +162,18 @@ def synchronization(drive_frequencies: torch.Tensor, zeta: torch.Tensor, params:
     n, k = drive_frequencies.shape[0], zeta.shape[0]
     f_lo, f_hi = band(params, config)
     f_ref = 0.5 * (f_lo + f_hi)
-    w_rel = 2 * math.pi * (drive_frequencies.to(real) - f_ref)  # (n, 2) rad/s in the rotating frame
+    # (n, 2) rad/s in the rotating frame
+    w_rel = 2 * math.pi * (drive_frequencies.to(dtype=real, device=zeta.device) - f_ref)
     dt = config.time_step
     steps = round(config.duration / dt)
     current = zeta * params.threshold_current
-    omega = _coupling(k, config.coupling, params.damping_rate, dtype)
+    omega = _coupling(k, config.coupling, params.damping_rate, dtype, zeta.device)
     p0 = torch.clamp((zeta - 1) / (zeta + params.nonlinear_damping), min=1e-3)
     c = torch.sqrt(p0).to(dtype).expand(n, k)
     amp = config.drive_amplitude
     scale = math.sqrt(dt) if temp > 0 else 0.0
     start = steps // 2
-    acc = torch.zeros(n, k, 2, dtype=dtype)
+    acc = torch.zeros(n, k, 2, dtype=dtype, device=zeta.device)
 
     def drift(c, t):
         phase = torch.polar(torch.ones_like(w_rel), -w_rel * t)  # (n, 2) drives in the rotating frame
@@ -206,14 +222,43 @@ def target_patterns(sync: torch.Tensor, labels: np.ndarray, classes: int) -> tor
     return torch.stack([sync[labels == c].mean(dim=0) for c in range(classes)]).detach()
 
 
-def _logits(sync: torch.Tensor, targets: torch.Tensor, tau: float) -> torch.Tensor:
-    distance = ((sync.unsqueeze(1) - targets.to(sync.dtype).unsqueeze(0)) ** 2).sum(dim=(2, 3))
+def _logits(sync: torch.Tensor, decoder: torch.Tensor, tau: float) -> torch.Tensor:
+    """Class logits of patterns S (n, K, 2): ``decoder`` (classes, K, 2) prototypes ->
+    -|S - T_c|^2 / tau; (classes, 2K + 1) readout weights -> W vec(S) + b."""
+    decoder = decoder.to(dtype=sync.dtype, device=sync.device)
+    if decoder.dim() == 2:
+        return sync.reshape(len(sync), -1) @ decoder[:, :-1].T + decoder[:, -1]
+    distance = ((sync.unsqueeze(1) - decoder.unsqueeze(0)) ** 2).sum(dim=(2, 3))
     return -distance / tau
 
 
-def classify(sync: torch.Tensor, targets: torch.Tensor) -> np.ndarray:
-    """Class = nearest target pattern."""
-    return _logits(sync.detach(), targets, 1.0).argmax(dim=1).numpy()
+def classify(sync: torch.Tensor, decoder: torch.Tensor) -> np.ndarray:
+    """Class = nearest prototype pattern (decoder (classes, K, 2)) or the readout's arg-max
+    (decoder (classes, 2K + 1))."""
+    return _logits(sync.detach(), decoder, 1.0).argmax(dim=1).cpu().numpy()
+
+
+def fit_readout(sync: torch.Tensor, labels: np.ndarray, classes: int, *, decay: float = 1e-3,
+                init: torch.Tensor | None = None) -> torch.Tensor:
+    """(classes, 2K + 1) weights of the logistic readout of the patterns S (n, K, 2): minimises
+    cross-entropy + decay |W|^2 (bias not penalised) by L-BFGS (deterministic)."""
+    s = sync.detach().reshape(len(sync), -1)
+    y = torch.as_tensor(labels, device=s.device)
+    if init is None:
+        init = torch.zeros(classes, s.shape[1] + 1, dtype=s.dtype, device=s.device)
+    weights = init.detach().to(dtype=s.dtype, device=s.device).clone().requires_grad_(True)
+    optimiser = torch.optim.LBFGS([weights], max_iter=500, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimiser.zero_grad()
+        loss = torch.nn.functional.cross_entropy(_logits(s, weights, 1.0), y) + decay * (weights[:, :-1] ** 2).sum()
+        loss.backward()
+        return loss
+
+    optimiser.step(closure)
+    if not bool(torch.isfinite(weights).all()):
+        raise RfspinError("fit_readout: the readout diverged")
+    return weights.detach()
 
 
 def _clamp(zeta: torch.Tensor, config: VowelNetworkConfig) -> torch.Tensor:
@@ -223,42 +268,58 @@ def _clamp(zeta: torch.Tensor, config: VowelNetworkConfig) -> torch.Tensor:
 def train_romera_rule(drives: np.ndarray, labels: np.ndarray, targets: torch.Tensor, zeta: torch.Tensor,
                       params: AutoOscillatorParams, config: VowelNetworkConfig, *, epochs: int = 8,
                       rate: float = 0.5, progress: bool = False) -> tuple[torch.Tensor, list[float]]:
-    """Romera's frequency rule (batch form); returns the trained zeta and the training accuracy per epoch."""
+    """Romera's frequency rule (batch form) towards the prototype patterns ``targets`` (classes, K, 2);
+    returns the trained zeta and the training accuracy (nearest prototype) per epoch."""
+    if targets.dim() != 3:
+        raise RfspinError("train_romera_rule: targets must be class patterns (classes, K, 2)")
     zeta = zeta.detach().clone()
     history = []
-    f = torch.as_tensor(drives, dtype=torch.float64)
+    f = torch.as_tensor(drives, dtype=torch.float64).to(zeta.device)
+    targets = targets.to(zeta.device)
     for _ in _epochs(epochs, progress, "Romera rule"):
         sync = synchronization(f, zeta, params, config, temperature=0.0)
         history.append(float(np.mean(classify(sync, targets) == labels)))
-        error = targets[torch.as_tensor(labels)] - sync  # (n, K, 2)
+        error = targets[torch.as_tensor(labels, device=zeta.device)] - sync  # (n, K, 2)
         freqs = oscillator_frequencies(zeta, params)
         step = (error * (f.unsqueeze(1) - freqs.view(1, -1, 1))).mean(dim=(0, 2)) * rate
-        slope = params.nonlinear_frequency_shift * (1 + params.nonlinear_damping) / (zeta + params.nonlinear_damping) ** 2
+        q = params.nonlinear_damping
+        slope = params.nonlinear_frequency_shift * (1 + q) / (zeta + q) ** 2
         zeta = _clamp(zeta + step / slope, config)
     return zeta, history
 
 
-def train_gradient(drives: np.ndarray, labels: np.ndarray, targets: torch.Tensor, zeta: torch.Tensor,
+def train_gradient(drives: np.ndarray, labels: np.ndarray, decoder: torch.Tensor, zeta: torch.Tensor,
                    params: AutoOscillatorParams, config: VowelNetworkConfig, *, epochs: int = 8,
-                   batch_size: int = 128, learning_rate: float = 0.03, progress: bool = False
-                   ) -> tuple[torch.Tensor, list[float]]:
-    """Adam on zeta, gradient of the cross-entropy through the (noise-free) simulation."""
+                   batch_size: int = 128, learning_rate: float = 0.03, readout_rate: float = 0.05,
+                   progress: bool = False) -> tuple[torch.Tensor, list[float]]:
+    """Adam on zeta (and on the readout weights when ``decoder`` is a readout (classes, 2K + 1);
+    prototypes stay fixed), gradient of the cross-entropy through the (noise-free) simulation.
+    Returns the trained zeta and the training accuracy of each epoch (during the epoch)."""
+    device = zeta.device
     param = zeta.detach().clone().requires_grad_(True)
-    optimiser = torch.optim.Adam([param], lr=learning_rate)
-    f = torch.as_tensor(drives, dtype=torch.float64)
-    y = torch.as_tensor(labels)
+    groups = [{"params": [param], "lr": learning_rate}]
+    weights = decoder.detach().to(device).clone()
+    if weights.dim() == 2:
+        weights.requires_grad_(True)
+        groups.append({"params": [weights], "lr": readout_rate})
+    optimiser = torch.optim.Adam(groups)
+    f = torch.as_tensor(drives, dtype=torch.float64).to(device)
+    y = torch.as_tensor(labels).to(device)
     rng = np.random.default_rng(config.seed)
     history = []
     for _ in _epochs(epochs, progress, "gradient"):
         correct = 0
         for batch in np.array_split(rng.permutation(len(y)), max(1, math.ceil(len(y) / batch_size))):
-            sync = synchronization(f[batch], _clamp(param, config), params, config, temperature=0.0)
-            logits = _logits(sync, targets, config.tau)
-            loss = torch.nn.functional.cross_entropy(logits, y[batch])
+            index = torch.as_tensor(batch, device=device)
+            sync = synchronization(f[index], _clamp(param, config), params, config, temperature=0.0)
+            logits = _logits(sync, weights, config.tau)
+            loss = torch.nn.functional.cross_entropy(logits, y[index])
+            if weights.requires_grad:
+                loss = loss + config.readout_decay * (weights[:, :-1] ** 2).sum()
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
-            correct += int((logits.argmax(dim=1) == y[batch]).sum())
+            correct += int((logits.argmax(dim=1) == y[index]).sum())
         history.append(correct / len(y))
     return _clamp(param.detach(), config), history
 
@@ -269,11 +330,12 @@ def _epochs(epochs: int, progress: bool, name: str):
     return tqdm(range(epochs), desc=f"vowels ({name})", disable=not progress, leave=False)
 
 
-def evaluate(drives: np.ndarray, zeta: torch.Tensor, targets: torch.Tensor, params: AutoOscillatorParams,
+def evaluate(drives: np.ndarray, zeta: torch.Tensor, decoder: torch.Tensor, params: AutoOscillatorParams,
              config: VowelNetworkConfig, seed: int = 0, chunk: int = 512) -> tuple[np.ndarray, torch.Tensor]:
-    """Predicted classes and S at the evaluation temperature (noise from a seeded generator)."""
-    gen = make_generator("cpu", seed)
-    f = torch.as_tensor(drives, dtype=torch.float64)
+    """Predicted classes and S at the evaluation temperature (noise from a seeded generator on
+    zeta's device)."""
+    gen = make_generator(zeta.device, seed)
+    f = torch.as_tensor(drives, dtype=torch.float64).to(zeta.device)
     syncs = [synchronization(f[i: i + chunk], zeta, params, config, generator=gen) for i in range(0, len(f), chunk)]
     sync = torch.cat(syncs)
-    return classify(sync, targets), sync
+    return classify(sync, decoder), sync

@@ -64,17 +64,22 @@ def plot_reservoir_response(trace: dict, path: str | Path, frames: int = 3) -> P
 
 def plot_vowel_sync_map(grid_f1: np.ndarray, grid_f2: np.ndarray, pattern_grid: np.ndarray, points_f1: np.ndarray,
                         points_f2: np.ndarray, point_labels: np.ndarray, class_names, pattern_names,
-                        path: str | Path, title: str = "") -> Path:
-    """The (F1, F2) plane coloured by the network's synchronization pattern, vowels on top."""
+                        path: str | Path, title: str = "", classes_as_colours: bool = False) -> Path:
+    """The (F1, F2) plane coloured by the network's synchronization pattern, vowels on top.
+    ``classes_as_colours``: the grid holds class indices, coloured like the class's points."""
+    from matplotlib.colors import ListedColormap
+
     fig, ax = figure(figsize=(8, 6.5))
     n_patterns = max(int(pattern_grid.max()) + 1, len(pattern_names))
-    ax.pcolormesh(grid_f1, grid_f2, pattern_grid, cmap="tab20", vmin=0, vmax=max(n_patterns - 1, 1), alpha=0.45,
-                  shading="auto")
+    cmap = ListedColormap([f"C{c % 10}" for c in range(n_patterns)]) if classes_as_colours else "tab20"
+    ax.pcolormesh(grid_f1, grid_f2, pattern_grid, cmap=cmap, vmin=-0.5 if classes_as_colours else 0,
+                  vmax=n_patterns - 0.5 if classes_as_colours else max(n_patterns - 1, 1),
+                  alpha=0.3 if classes_as_colours else 0.45, shading="auto")
     markers = "o^sDv<>phH*X"
     for c, name in enumerate(class_names):
         sel = point_labels == c
         ax.scatter(points_f1[sel], points_f2[sel], s=9, marker=markers[c % len(markers)], label=name,
-                   edgecolors="none")
+                   color=f"C{c % 10}", edgecolors="k" if classes_as_colours else "none", linewidths=0.2)
     ax.set(xlabel="F1 (Hz)", ylabel="F2 (Hz)", title=title or "vowels: synchronization pattern in the (F1, F2) plane")
     ax.legend(fontsize=7, ncol=2, loc="upper right", markerscale=2)
     return save_figure(fig, path)
