@@ -1,9 +1,18 @@
 """oscillator_power: the fused P(V) of the neurons, its closed-form derivative against autograd."""
 
+import pytest
 import torch
 
+import rfspin.physics.oscillator as oscillator_module
 from rfspin.physics.oscillator import oscillator_current, oscillator_power, output_power
 from rfspin.physics.params import ROSS2023_OSCILLATOR as P
+
+
+@pytest.fixture(params=["compiled", "torch"], autouse=True)
+def _path(request, monkeypatch):
+    """Every test twice: with the compiled pass (numba, where installed) and with the tensor passes."""
+    if request.param == "torch":
+        monkeypatch.setattr(oscillator_module, "compiled_power", lambda *args, **kwargs: None)
 
 
 def _params(dtype, shape=()):
@@ -28,6 +37,7 @@ def test_values_equal_the_composite_bit_for_bit():
         v = _voltages(dtype).requires_grad_()
         params = _params(dtype, (24,))
         assert torch.equal(oscillator_power(v, *params), _composite(v.detach(), params))
+        assert torch.equal(oscillator_power(v.detach(), *params), _composite(v.detach(), params))
 
 
 def test_gradient_matches_autograd_including_kinks():

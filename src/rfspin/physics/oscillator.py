@@ -28,6 +28,8 @@ import math
 import torch
 from torch import Tensor
 
+from .oscillator_numba import compiled_power
+
 __all__ = [
     "normalized_power",
     "oscillator_current",
@@ -98,13 +100,18 @@ def oscillator_power(
     """P_out [W] for chain voltages V [V]: :func:`output_power` of :func:`oscillator_current`.
 
     Same values; when only ``voltage`` needs a gradient (a network's forward pass) the derivative
-    is closed-form (:class:`_OscillatorPower`) instead of a graph of ~20 elementwise nodes.
+    is closed-form (:class:`_OscillatorPower`) instead of a graph of ~20 elementwise nodes; on the
+    CPU with numba both come from one compiled pass (:mod:`rfspin.physics.oscillator_numba`).
     """
     params = (transconductance, bias_voltage, max_current, threshold_current, nonlinear_damping, resistance,
               magnetoresistance_ratio, spin_polarization, power_prefactor)
     tensors = [torch.as_tensor(p, dtype=voltage.dtype, device=voltage.device) for p in params]
-    if voltage.requires_grad and not torch.compiler.is_compiling() and not any(t.requires_grad for t in tensors):
-        return _OscillatorPower.apply(voltage, *tensors)
+    if not torch.compiler.is_compiling() and not any(t.requires_grad for t in tensors):
+        if voltage.requires_grad:
+            return _OscillatorPower.apply(voltage, *tensors)
+        fused = compiled_power(voltage, tensors, want_slope=False)
+        if fused is not None:
+            return fused[0]
     current = oscillator_current(voltage, *params[:3])
     return output_power(current, *params[3:])
 
@@ -122,6 +129,11 @@ class _OscillatorPower(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, voltage, g_m, v_bias, i_max, i_th, q, resistance, mr, beta, prefactor):
+        fused = compiled_power(voltage, [g_m, v_bias, i_max, i_th, q, resistance, mr, beta, prefactor], True)
+        if fused is not None:  # numba on the CPU: both in one pass
+            ctx.save_for_backward(fused[1])
+            ctx.shape = voltage.shape
+            return fused[0]
         current = oscillator_current(voltage, g_m, v_bias, i_max)
         zeta = current / i_th
         p0 = normalized_power(zeta, q)
