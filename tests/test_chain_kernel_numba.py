@@ -151,3 +151,24 @@ def test_exact_kernel_same_without_numba(monkeypatch, dtype):
     tol = dict(rtol=1e-10, atol=0) if dtype == torch.float64 else dict(rtol=1e-4, atol=1e-5)
     for x, y in zip(fused, ref):
         torch.testing.assert_close(x, y, rtol=tol["rtol"], atol=tol["atol"] * y.abs().max().item())
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_series_stats_match_torch(monkeypatch, dtype):
+    from rfspin.physics.chain_kernel_fast import _series_stats
+
+    u, _, v, d, a, b = _inputs(dtype, rows=8, n=64)
+    plan = far_field_plan(u, u, 0.01)
+    min_tau = plan.min_tau.unsqueeze(0)
+    fused = _series_stats(v, d, a, b, plan, min_tau, 0.5)
+    assert fused[0] is None and fused[1] == 0  # all inside the series' validity: no mask needed
+    v_far = v.clone()
+    v_far[2, 5] = u[5] + 40 * 0.01 * u[5]  # far from its anchor: outside the validity, the torch path's mask
+    irregular = _series_stats(v_far, d, a, b, plan, min_tau, 0.5)
+    assert irregular[1] == 1 and not bool(irregular[0].view(8, 64)[2, 5])
+    _no_numba(monkeypatch)
+    ref = _series_stats(v, d, a, b, plan, min_tau, 0.5)
+    assert ref[1] == 0
+    tol = dict(rtol=1e-15, atol=0) if dtype == torch.float64 else dict(rtol=0, atol=0)
+    for x, y in zip(fused[2:], ref[2:]):
+        torch.testing.assert_close(x, y, **tol)

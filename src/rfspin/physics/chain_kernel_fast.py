@@ -57,7 +57,7 @@ from torch import Tensor
 from ..errors import RfspinError
 from .chain_kernel_far import far_field, rows_per_block
 from .chain_kernel_near import near_field
-from .chain_kernel_numba import compiled
+from .chain_kernel_numba import compiled, far_stats
 
 __all__ = ["FLUSH", "MAX_TERMS", "FarFieldPlan", "far_field_plan", "fast_chain_weights"]
 
@@ -202,17 +202,12 @@ def fast_chain_weights(
     if auto and not _fast_pays(rows, n_res, tones.shape[-1], 1, plan, 0, n_groups if grouped else 0, kernels):
         return None  # the exact kernel wins even with a single series term: skip the bound
     with torch.no_grad():
-        zeta = torch.hypot((v - plan.anchors) / plan.radius, delta / plan.radius).view(n_groups, -1, n_res)
         if grouped:
             inv_tau, min_tau = _group_tau(plan, tones)
         else:
             inv_tau, min_tau = plan.inv_tau.unsqueeze(0), plan.min_tau.unsqueeze(0)
-        regular = (zeta <= rho_max * min_tau.unsqueeze(1)) & (delta.view_as(zeta) > 0)
-        n_irregular = int((~regular).sum())
+        regular, n_irregular, c_max, z_max = _series_stats(v, delta, a, b, plan, min_tau, rho_max)
         plan.last_irregular = n_irregular
-        two_c = torch.hypot(a, b / delta).view_as(zeta)
-        c_max = torch.where(regular, two_c, torch.zeros_like(two_c)).amax(1)
-        z_max = torch.where(regular, zeta, torch.zeros_like(zeta)).amax(1)
         rho = (z_max / min_tau).nan_to_num(0.0)
         # a quarter of the largest single-resonator peak |c| / Delta: a function of this call's inputs
         # only, so W does not depend on earlier calls (checked against the computed max|W| below)
@@ -224,7 +219,7 @@ def fast_chain_weights(
         return None
     vr, dr, ar, br = v, delta, a, b
     if n_irregular:  # out of the series: a zero lineshape at the anchor there, evaluated exactly instead
-        mask = regular.view(rows, n_res)
+        mask = regular.reshape(rows, n_res)
         vr = torch.where(mask, v, plan.anchors.expand_as(v))
         dr = torch.where(mask, delta, (plan.radius / plan.near_radius).expand_as(delta))
         ar, br = a * mask, b * mask
@@ -256,6 +251,26 @@ def fast_chain_weights(
             break
         n_terms = more
     return None
+
+
+def _series_stats(v, delta, a, b, plan, min_tau, rho_max):
+    """(regular (G, rows/G, K) or None when all are, n_irregular, C (G, K), Z (G, K)): the resonators
+    inside the series' validity (|zeta| <= rho_max min|tau|, Delta > 0) and the maxima of 2|c| and
+    |zeta| over them (module docstring). One compiled pass for shared tones with numba."""
+    n_groups, n_res = min_tau.shape
+    limit = rho_max * min_tau
+    kernels = compiled(v, delta, a, b, plan.anchors, plan.radius, limit) if n_groups == 1 else None
+    if kernels is not None:
+        n_irregular, c_max, z_max = far_stats(kernels, v, delta, a, b, plan.anchors, plan.radius, limit[0])
+        if not n_irregular:
+            return None, 0, c_max.unsqueeze(0), z_max.unsqueeze(0)
+    zeta = torch.hypot((v - plan.anchors) / plan.radius, delta / plan.radius).view(n_groups, -1, n_res)
+    regular = (zeta <= limit.unsqueeze(1)) & (delta.view_as(zeta) > 0)
+    n_irregular = int((~regular).sum())
+    two_c = torch.hypot(a, b / delta).view_as(zeta)
+    c_max = torch.where(regular, two_c, torch.zeros_like(two_c)).amax(1)
+    z_max = torch.where(regular, zeta, torch.zeros_like(zeta)).amax(1)
+    return regular, n_irregular, c_max, z_max
 
 
 #: Cost model of ``auto``, in units of one exact lineshape evaluation with its backward (the exact
