@@ -57,7 +57,7 @@ from torch import Tensor
 from ..errors import RfspinError
 from .chain_kernel_far import far_field, rows_per_block
 from .chain_kernel_near import near_field
-from .chain_kernel_numba import compiled, far_stats
+from .chain_kernel_numba import bound_sums, compiled, far_stats
 
 __all__ = ["FLUSH", "MAX_TERMS", "FarFieldPlan", "far_field_plan", "fast_chain_weights"]
 
@@ -311,7 +311,11 @@ class _BoundTable:
         with torch.no_grad():
             ns = torch.arange(lo, hi + 1, dtype=c_max.dtype, device=c_max.device).unsqueeze(-1)
             weight = torch.where(c_max > 0, c_max * self.z_max.pow(ns) / (1.0 - self.rho), 0.0)  # (N, K)
-            tail = torch.bmm(weight.unsqueeze(1), plan.abs_stack(hi + 1)[lo:]).amax((-2, -1))
+            kernels = compiled(plan.inv_tau, plan.radius, weight)
+            if kernels is not None:  # numba: powers on the fly, one pass over 1/tau
+                tail = bound_sums(kernels, plan.inv_tau, plan.radius, weight, lo, FLUSH).amax(-1)
+            else:
+                tail = torch.bmm(weight.unsqueeze(1), plan.abs_stack(hi + 1)[lo:]).amax((-2, -1))
             values = (tail + FLUSH * ns.squeeze(-1) * (c_max / plan.radius).sum()).tolist()
         self.values.update(zip(range(lo, hi + 1), values))
 

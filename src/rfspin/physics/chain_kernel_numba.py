@@ -23,7 +23,9 @@ by repeated complex multiplication, and their backward pass (derivatives in
 
 Series statistics (:func:`far_stats`): which resonators lie inside the series' validity
 (|zeta| <= rho_max min|tau|, Delta > 0), and per anchor the maxima C_k of 2|c| = |A - iB/Delta|
-and Z_k of |zeta| over them, for the error bound; moduli in float64, rounded to the dtype.
+and Z_k of |zeta| over them, for the error bound; moduli in float64, rounded to the dtype. The
+bound's products sum_k w_k |T_N[k, i]| for a window of N (:func:`bound_sums`), powers of 1/tau
+formed on the fly (no stored |T| stack: one pass over the (K, I) matrix instead of N).
 
 All loops run over resonators k innermost (contiguous, vectorised without fast-math) and in
 parallel over rows (numba's workqueue threading layer, whose workers do not spin; with one
@@ -43,7 +45,7 @@ import types
 import torch
 from torch import Tensor
 
-__all__ = ["all_pairs", "compiled", "far_coefficients", "far_coefficient_grads", "far_stats", "near_band"]
+__all__ = ["all_pairs", "bound_sums", "compiled", "far_coefficients", "far_coefficient_grads", "far_stats", "near_band"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -180,8 +182,27 @@ def _kernels():
                     irregular += 1
         return irregular
 
+    @jit
+    def bound_sums(inv_tau, radius, weight, lo, flush, out):  # pragma: no cover - compiled
+        n_win, n_res = weight.shape
+        n_tones = inv_tau.shape[1]
+        out[:] = 0
+        p = np.empty(n_tones, inv_tau.dtype)
+        for k in range(n_res):  # serial (sums over k into shared rows): the parallel build runs it too
+            row, r = inv_tau[k], radius[k]
+            for i in range(n_tones):  # the powers and flushes of inverse_powers, never stored
+                p[i] = 0 if abs(row[i]) < flush else row[i]
+            for n in range(lo + n_win):
+                if n >= lo and weight[n - lo, k] != 0:
+                    w, o = weight[n - lo, k], out[n - lo]
+                    for i in range(n_tones):
+                        o[i] += w * (abs(p[i]) / r)
+                for i in range(n_tones):
+                    q = p[i] * row[i]
+                    p[i] = 0 if abs(q) < flush else q
+
     parallel = {"near_forward": near_forward, "near_backward": near_backward, "far_forward": far_forward,
-                "far_backward": far_backward, "far_stats": far_stats}
+                "far_backward": far_backward, "far_stats": far_stats, "bound_sums": bound_sums}
     return numba, parallel, serial
 
 
@@ -239,6 +260,16 @@ def far_stats(kernels, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, anchors: 
     irregular = kernels["far_stats"](*(_np(t) for t in (v, delta, a, b, anchors, radius, limit)), c_max.numpy(),
                                      z_max.numpy())
     return int(irregular), c_max, z_max
+
+
+def bound_sums(kernels, inv_tau: Tensor, radius: Tensor, weight: Tensor, lo: int, flush: float) -> Tensor:
+    """S (n, I) with S[j, i] = sum_k weight[j, k] |T_(lo+j)[k, i]| [1/Hz x weight], T_n = inv_tau^(n+1) / R_k
+    flushed as in :func:`rfspin.physics.chain_kernel_fast.inverse_powers` (entries below ``flush`` set
+    to 0): the error bound's products for a window of N, from inv_tau (K, I) without a stored |T| stack."""
+    out = weight.new_empty(weight.shape[0], inv_tau.shape[1])
+    inv = _np(inv_tau)
+    kernels["bound_sums"](inv, _np(radius), _np(weight), lo, inv.dtype.type(flush), out.numpy())
+    return out
 
 
 def far_coefficient_grads(kernels, grad_m: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor,
