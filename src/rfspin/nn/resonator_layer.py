@@ -26,8 +26,9 @@ from ..physics.chain_kernel import chain_weights, check_kernel_method
 from ..physics.chain_kernel_fast import FarFieldPlan, far_field_plan
 from ..physics.params import ROSS2023_RESONATOR, ResonatorParams
 from ..physics.resonator import (
+    coefficients_from_factors,
     head_to_tail_signs,
-    lineshape_coefficients,
+    lineshape_factors,
     rectified_voltage,
 )
 from .counts import LayerCounts
@@ -204,6 +205,18 @@ class ResonatorChainLayer(nn.Module):
             self._plan = (key, far_field_plan(self.tone_frequencies, self.anchor_frequencies, self.resonator.damping))
         return self._plan[1]
 
+    def _lineshape_factors(self) -> tuple[Tensor, Tensor]:
+        """:func:`~rfspin.physics.resonator.lineshape_factors` of the buffers, kept until one of them
+        changes (in place, or replaced: the cache holds the tensors themselves)."""
+        buffers = (self.sensitivity, self.antisymmetric_weight, self.symmetric_weight, self.signs)
+        if torch.compiler.is_compiling() or any(t.requires_grad for t in buffers):
+            return lineshape_factors(*buffers)
+        cached = getattr(self, "_factors", None)
+        versions = tuple(t._version for t in buffers)
+        if cached is None or any(t is not c for t, c in zip(buffers, cached[0])) or cached[1] != versions:
+            self._factors = cached = (buffers, versions, lineshape_factors(*buffers))
+        return cached[2]
+
     def kernel_options(self) -> dict:
         """Keyword arguments of :func:`~rfspin.physics.chain_kernel.chain_weights` for this layer."""
         if self.kernel == "exact" or torch.compiler.is_compiling():  # the fast path synchronises
@@ -223,9 +236,7 @@ class ResonatorChainLayer(nn.Module):
             if self._cache is not None and self._cache[0] == key:
                 return self._cache[1]
         v = self.resonance_frequencies()
-        delta, a, b = lineshape_coefficients(
-            v, self.sensitivity, self.damping, self.antisymmetric_weight, self.symmetric_weight, self.signs
-        )
+        delta, a, b = coefficients_from_factors(v, self.damping, *self._lineshape_factors())
         if u.dim() == 2:  # per-sample tones: one chain set per sample
             lead = u.shape[0]
             v, delta, a, b = (t.expand(lead, *t.shape) for t in (v, delta, a, b))

@@ -32,6 +32,8 @@ __all__ = [
     "half_linewidth",
     "lineshape",
     "lineshape_coefficients",
+    "lineshape_factors",
+    "coefficients_from_factors",
     "head_to_tail_signs",
     "chain_weights_direct",
     "rectified_voltage",
@@ -70,10 +72,29 @@ def lineshape_coefficients(
     Delta in Hz, A in V/W (times Hz / Hz), B in V/W * Hz. ``sign`` folds the head-to-tail
     orientation of each resonator into A and B.
     """
+    factors = lineshape_factors(sensitivity, antisymmetric_weight, symmetric_weight, sign)
+    return coefficients_from_factors(resonance_frequency, damping, *factors)
+
+
+def lineshape_factors(
+    sensitivity: Tensor | float,
+    antisymmetric_weight: Tensor | float = 1.0,
+    symmetric_weight: Tensor | float = 0.0,
+    sign: Tensor | float = 1.0,
+) -> tuple[Tensor | float, Tensor | float]:
+    """(2 s S w_anti, 2 s S w_sym) [V/W]: A = (2 s S w_anti) Delta, B = (2 s S w_sym) Delta^2.
+
+    They do not depend on the resonance frequencies, so a layer can keep them between steps.
+    """
+    return 2.0 * sign * sensitivity * antisymmetric_weight, 2.0 * sign * sensitivity * symmetric_weight
+
+
+def coefficients_from_factors(
+    resonance_frequency: Tensor, damping: Tensor | float, factor_a: Tensor | float, factor_b: Tensor | float
+) -> tuple[Tensor, Tensor, Tensor]:
+    """(Delta, A, B) of :func:`lineshape_coefficients` from :func:`lineshape_factors` (same values, bit for bit)."""
     delta = half_linewidth(resonance_frequency, damping)
-    a = 2.0 * sign * sensitivity * antisymmetric_weight * delta
-    b = 2.0 * sign * sensitivity * symmetric_weight * delta * delta
-    return delta, a, b
+    return delta, factor_a * delta, factor_b * delta * delta
 
 
 def head_to_tail_signs(n: int, *, dtype: torch.dtype = torch.float32, device=None) -> Tensor:
