@@ -188,18 +188,19 @@ def _kernels():
         n_tones = inv_tau.shape[1]
         out[:] = 0
         p = np.empty(n_tones, inv_tau.dtype)
+        zero = np.zeros(1, inv_tau.dtype)[0]
         for k in range(n_res):  # serial (sums over k into shared rows): the parallel build runs it too
             row, r = inv_tau[k], radius[k]
             for i in range(n_tones):  # the powers and flushes of inverse_powers, never stored
-                p[i] = 0 if abs(row[i]) < flush else row[i]
+                p[i] = zero if abs(row[i]) < flush else row[i]
             for n in range(lo + n_win):
                 if n >= lo and weight[n - lo, k] != 0:
-                    w, o = weight[n - lo, k], out[n - lo]
+                    w, o = weight[n - lo, k] / r, out[n - lo]  # w_k / R_k once, not a division per tone
                     for i in range(n_tones):
-                        o[i] += w * (abs(p[i]) / r)
+                        o[i] += w * abs(p[i])
                 for i in range(n_tones):
                     q = p[i] * row[i]
-                    p[i] = 0 if abs(q) < flush else q
+                    p[i] = zero if abs(q) < flush else q
 
     parallel = {"near_forward": near_forward, "near_backward": near_backward, "far_forward": far_forward,
                 "far_backward": far_backward, "far_stats": far_stats, "bound_sums": bound_sums}
