@@ -193,3 +193,19 @@ def test_bound_window_matches_torch(monkeypatch, dtype):
     assert "stack" not in plan.abs_terms  # no |T| stack stored with numba
     _no_numba(monkeypatch)
     torch.testing.assert_close(fused, window(), rtol=1e-12 if dtype == torch.float64 else 1e-5, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("per_row", [False, True])
+def test_all_pairs_equal_a_full_band_bit_for_bit(dtype, per_row):
+    from rfspin.physics.chain_kernel_numba import all_pairs, compiled, near_band
+
+    u, _, v, d, a, b = _inputs(dtype, rows=5, n=48)
+    v, d, a, b = (x[:, :40].contiguous() for x in (v, d, a, b))  # fewer resonators than tones
+    tones = u * (1 + 1e-3 * torch.arange(5, dtype=dtype)).unsqueeze(1) if per_row else u
+    kernels = compiled(v)
+    full = ((0, 40, 0, 40 + 48),)
+    ours = _run(lambda *xs: all_pairs(kernels, tones, *xs), (v, d, a, b))
+    band = _run(lambda *xs: near_band(kernels, tones, *xs, full, 1), (v, d, a, b))
+    for x, y in zip(ours, band):
+        assert torch.equal(x, y)

@@ -14,7 +14,8 @@ and, for an upstream gradient g_ri = dL/dW_ri, with q = g / D, the closed-form s
 
     dL/dB = sum q,  dL/dA = sum q d,  dL/dv = 2 sum q d G - A sum q,  dL/dDelta = -2 Delta sum q G.
 
-The exact kernel (:func:`all_pairs`) is the same pass with a band that covers every tone.
+The exact kernel (:func:`all_pairs`) is the same sum over every pair (plain loops over tones and
+resonators, in the order of a band that covers every tone: the same values bit for bit).
 
 Far field: the coefficients M_n[r, k] = Re(2 c zeta^n) = A Re(zeta^n) + (B / Delta) Im(zeta^n),
 zeta = (v - a_k + i Delta) / R_k (dimensionless; anchors a_k and radii R_k [Hz]), with the powers
@@ -119,6 +120,44 @@ def _kernels():
             gd[r] = -2 * delta[r] * sums[3]
 
     @jit
+    def all_forward(u, v, delta, a, b, seg, shift, per_group, out):  # pragma: no cover - compiled
+        n_res = v.shape[1]  # every pair: tones innermost (contiguous), resonators in the band's order
+        for r in numba.prange(v.shape[0]):
+            tones, row = u[r // per_group], out[r]
+            row[:] = 0.0
+            for k in range(n_res - 1, -1, -1):
+                vk, ak, bk, dk = v[r, k], a[r, k], b[r, k], delta[r, k] * delta[r, k]
+                for i in range(tones.shape[0]):
+                    d = tones[i] - vk
+                    row[i] += (ak * d + bk) / (d * d + dk)
+
+    @jit
+    def all_backward(u, v, delta, a, b, seg, shift, per_group, g, gv, gd, ga, gb):  # pragma: no cover
+        n_rows, n_res = v.shape
+        for r in numba.prange(n_rows):
+            tones, grow, vr, ar, br = u[r // per_group], g[r], v[r], a[r], b[r]
+            d2 = delta[r] * delta[r]
+            sums = np.zeros((4, n_res), v.dtype)  # as near_backward, tone by tone (the band's order)
+            sq, sqd, sqdg, sqg = sums[0], sums[1], sums[2], sums[3]
+            one = np.ones(1, v.dtype)[0]
+            for i in range(tones.shape[0]):
+                t, gi = tones[i], grow[i]
+                for m in range(n_res):
+                    d = t - vr[m]
+                    inv = one / (d * d + d2[m])
+                    q = gi * inv
+                    lin = (ar[m] * d + br[m]) * inv
+                    qd = q * d
+                    sq[m] += q
+                    sqd[m] += qd
+                    sqdg[m] += qd * lin
+                    sqg[m] += q * lin
+            gb[r] = sums[0]
+            ga[r] = sums[1]
+            gv[r] = 2 * sums[2] - ar * sums[0]
+            gd[r] = -2 * delta[r] * sums[3]
+
+    @jit
     def far_forward(v, delta, a, b, anchors, radius, out):  # pragma: no cover - compiled
         n_rows, n_terms, n_res = out.shape
         for r in numba.prange(n_rows):
@@ -202,7 +241,8 @@ def _kernels():
                     q = p[i] * row[i]
                     p[i] = zero if abs(q) < flush else q
 
-    parallel = {"near_forward": near_forward, "near_backward": near_backward, "far_forward": far_forward,
+    parallel = {"near_forward": near_forward, "near_backward": near_backward, "all_forward": all_forward,
+                "all_backward": all_backward, "far_forward": far_forward,
                 "far_backward": far_backward, "far_stats": far_stats, "bound_sums": bound_sums}
     return numba, parallel, serial
 
@@ -286,20 +326,20 @@ class _NearBandCompiled(torch.autograd.Function):
     """Band near field (module docstring); ``seg`` (S, 3) int64 array, rows (k0, k1, w) of the segments."""
 
     @staticmethod
-    def forward(ctx, u, v, delta, a, b, seg, shift, per_group, kernels):
+    def forward(ctx, u, v, delta, a, b, seg, shift, per_group, kernels, kind="near"):
         out = v.new_empty(v.shape[0], u.shape[1])
-        kernels["near_forward"](*(_np(t) for t in (u, v, delta, a, b)), seg, shift, per_group, out.numpy())
+        kernels[kind + "_forward"](*(_np(t) for t in (u, v, delta, a, b)), seg, shift, per_group, out.numpy())
         ctx.save_for_backward(u, v, delta, a, b)
-        ctx.seg, ctx.shift, ctx.per_group, ctx.kernels = seg, shift, per_group, kernels
+        ctx.seg, ctx.shift, ctx.per_group, ctx.kernels, ctx.kind = seg, shift, per_group, kernels, kind
         return out
 
     @staticmethod
     def backward(ctx, grad_out):
         tensors = ctx.saved_tensors
         grads = _empty4(tensors[1])
-        ctx.kernels["near_backward"](*(_np(t) for t in tensors), ctx.seg, ctx.shift, ctx.per_group, _np(grad_out),
-                                     *(g.numpy() for g in grads))
-        return None, *grads, None, None, None, None
+        ctx.kernels[ctx.kind + "_backward"](*(_np(t) for t in tensors), ctx.seg, ctx.shift, ctx.per_group,
+                                            _np(grad_out), *(g.numpy() for g in grads))
+        return None, *grads, None, None, None, None, None
 
 
 def near_band(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, band: tuple,
@@ -312,7 +352,9 @@ def near_band(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Te
 
 
 def all_pairs(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor) -> Tensor:
-    """Exact W (rows, I) [V/W], every resonator against every tone (a band that covers all tones);
-    ``tones`` (I,) shared or (rows, I) one set per row. No gradient for the tones."""
-    n_res, n_tones = v.shape[1], tones.shape[-1]
-    return near_band(kernels, tones, v, delta, a, b, ((0, n_res, 0, n_res + n_tones),), 1)
+    """Exact W (rows, I) [V/W], every resonator against every tone: the values of a band that covers
+    all tones, bit for bit, with plain loops (no offsets); ``tones`` (I,) shared or (rows, I) one set
+    per row. No gradient for the tones."""
+    u = tones.reshape(-1, tones.shape[-1])
+    per = 1 if u.shape[0] > 1 else max(1, v.shape[0])
+    return _NearBandCompiled.apply(u, v, delta, a, b, None, 0, per, kernels, "all")
