@@ -213,6 +213,17 @@ def fast_chain_weights(
         # only, so W does not depend on earlier calls (checked against the computed max|W| below)
         scale = float((c_max / plan.radius).amax()) * plan.near_radius / 8
         table = _BoundTable(plan, inv_tau, grouped, c_max, z_max, rho)
+        if auto:  # N_max > the most terms for which fast pays <=> E there misses the target: one value decides
+            lo, hi = 0, MAX_TERMS  # bisection: the cost grows with N
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if _fast_pays(rows, n_res, tones.shape[-1], mid, plan, n_irregular, n_groups if grouped else 0,
+                              kernels):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            if lo < 1 or (lo < MAX_TERMS and table.value(lo) > rtol * scale):
+                return None
         n_terms = table.first(1, MAX_TERMS, rtol * scale, plan.last_terms + 2)
     if n_terms is None or (auto and not _fast_pays(rows, n_res, tones.shape[-1], n_terms, plan, n_irregular,
                                                      n_groups if grouped else 0, kernels)):
@@ -319,6 +330,12 @@ class _BoundTable:
                 tail = torch.bmm(weight.unsqueeze(1), plan.abs_stack(hi + 1)[lo:]).amax((-2, -1))
             values = (tail + FLUSH * ns.squeeze(-1) * (c_max / plan.radius).sum()).tolist()
         self.values.update(zip(range(lo, hi + 1), values))
+
+    def value(self, n: int) -> float:
+        """E(n) alone (no window)."""
+        if n not in self.values:
+            self._compute(n, n)
+        return self.values[n]
 
     def bound(self, n: int) -> float:
         if n not in self.values:  # a window: N for the scale, then N/2 and N for the call's lower bound (refine)

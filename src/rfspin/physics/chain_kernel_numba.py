@@ -208,17 +208,15 @@ def _kernels():
         z_max[:] = zero
         irregular = 0
         for r in range(n_rows):
-            for k in range(n_res):  # |x + iy| in float64, then rounded: hypot without overflow, vectorised
+            for k in range(n_res):  # |x + iy| in float64, then rounded: hypot without overflow; branch-free
                 x, y = np.float64((v[r, k] - anchors[k]) / radius[k]), np.float64(delta[r, k] / radius[k])
                 zeta = v.dtype.type(math.sqrt(x * x + y * y))
-                if zeta <= limit[k] and delta[r, k] > zero:
-                    x, y = np.float64(a[r, k]), np.float64(b[r, k] / delta[r, k])
-                    two_c = v.dtype.type(math.sqrt(x * x + y * y))
-                    if two_c != two_c or two_c > c_max[k]:  # a NaN stays, as in amax
-                        c_max[k] = two_c
-                    z_max[k] = max(z_max[k], zeta)
-                else:
-                    irregular += 1
+                x, y = np.float64(a[r, k]), np.float64(b[r, k] / delta[r, k])
+                two_c = v.dtype.type(math.sqrt(x * x + y * y))
+                ok = zeta <= limit[k] and delta[r, k] > zero
+                irregular += 0 if ok else 1
+                z_max[k] = max(z_max[k], zeta if ok else zero)
+                c_max[k] = two_c if ok and (two_c != two_c or two_c > c_max[k]) else c_max[k]  # NaN stays (amax)
         return irregular
 
     @jit
