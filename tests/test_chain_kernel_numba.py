@@ -151,3 +151,61 @@ def test_exact_kernel_same_without_numba(monkeypatch, dtype):
     tol = dict(rtol=1e-10, atol=0) if dtype == torch.float64 else dict(rtol=1e-4, atol=1e-5)
     for x, y in zip(fused, ref):
         torch.testing.assert_close(x, y, rtol=tol["rtol"], atol=tol["atol"] * y.abs().max().item())
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_series_stats_match_torch(monkeypatch, dtype):
+    from rfspin.physics.chain_kernel_fast import _series_stats
+
+    u, _, v, d, a, b = _inputs(dtype, rows=8, n=64)
+    plan = far_field_plan(u, u, 0.01)
+    min_tau = plan.min_tau.unsqueeze(0)
+    fused = _series_stats(v, d, a, b, plan, min_tau, 0.5)
+    assert fused[0] is None and fused[1] == 0  # all inside the series' validity: no mask needed
+    v_far = v.clone()
+    v_far[2, 5] = u[5] + 40 * 0.01 * u[5]  # far from its anchor: outside the validity, the torch path's mask
+    irregular = _series_stats(v_far, d, a, b, plan, min_tau, 0.5)
+    assert irregular[1] == 1 and not bool(irregular[0].view(8, 64)[2, 5])
+    _no_numba(monkeypatch)
+    ref = _series_stats(v, d, a, b, plan, min_tau, 0.5)
+    assert ref[1] == 0
+    tol = dict(rtol=1e-15, atol=0) if dtype == torch.float64 else dict(rtol=0, atol=0)
+    for x, y in zip(fused[2:], ref[2:]):
+        torch.testing.assert_close(x, y, **tol)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_bound_window_matches_torch(monkeypatch, dtype):
+    from rfspin.physics.chain_kernel_fast import _BoundTable, _series_stats
+
+    u, _, v, d, a, b = _inputs(dtype, rows=8, n=64)
+    plan = far_field_plan(u, u, 0.01)
+    min_tau = plan.min_tau.unsqueeze(0)
+    _, _, c_max, z_max = _series_stats(v, d, a, b, plan, min_tau, 0.5)
+    rho = (z_max / min_tau).nan_to_num(0.0)
+
+    def window():
+        table = _BoundTable(plan, plan.inv_tau.unsqueeze(0), False, c_max, z_max, rho)
+        table._compute(2, 14)
+        return torch.tensor([table.values[n] for n in range(2, 15)], dtype=torch.float64)
+
+    fused = window()
+    assert "stack" not in plan.abs_terms  # no |T| stack stored with numba
+    _no_numba(monkeypatch)
+    torch.testing.assert_close(fused, window(), rtol=1e-12 if dtype == torch.float64 else 1e-5, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("per_row", [False, True])
+def test_all_pairs_equal_a_full_band_bit_for_bit(dtype, per_row):
+    from rfspin.physics.chain_kernel_numba import all_pairs, compiled, near_band
+
+    u, _, v, d, a, b = _inputs(dtype, rows=5, n=48)
+    v, d, a, b = (x[:, :40].contiguous() for x in (v, d, a, b))  # fewer resonators than tones
+    tones = u * (1 + 1e-3 * torch.arange(5, dtype=dtype)).unsqueeze(1) if per_row else u
+    kernels = compiled(v)
+    full = ((0, 40, 0, 40 + 48),)
+    ours = _run(lambda *xs: all_pairs(kernels, tones, *xs), (v, d, a, b))
+    band = _run(lambda *xs: near_band(kernels, tones, *xs, full, 1), (v, d, a, b))
+    for x, y in zip(ours, band):
+        assert torch.equal(x, y)

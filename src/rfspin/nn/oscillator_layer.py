@@ -14,6 +14,7 @@ from ..physics.oscillator import (
     emitted_frequency,
     normalized_power,
     oscillator_current,
+    oscillator_power,
     output_power,
 )
 from ..physics.params import ROSS2023_OSCILLATOR, OscillatorParams
@@ -105,6 +106,11 @@ class OscillatorLayer(nn.Module):
 
     def emit(self, voltage: Tensor) -> Tones:
         """Unchecked forward: voltages (..., N) [V] -> Tones (frequencies (N,) or (..., N) [Hz], powers [W])."""
+        if not self.has_frequency_shift():  # closed-form derivative (one node of the autograd graph)
+            return Tones(self.frequencies, oscillator_power(
+                voltage, self.transconductance, self.bias_voltage, self.max_current_ratio * self.threshold_current,
+                self.threshold_current, self.nonlinear_damping, self.resistance, self.magnetoresistance_ratio,
+                self.spin_polarization, self.power_prefactor))
         current = self.current(voltage)
         power = output_power(
             current,
@@ -115,12 +121,8 @@ class OscillatorLayer(nn.Module):
             self.spin_polarization,
             self.power_prefactor,
         )
-        if self.has_frequency_shift():
-            p0 = normalized_power(current / self.threshold_current, self.nonlinear_damping)
-            freqs = emitted_frequency(self.frequencies, self.nonlinear_frequency_shift, p0)
-        else:
-            freqs = self.frequencies
-        return Tones(freqs, power)
+        p0 = normalized_power(current / self.threshold_current, self.nonlinear_damping)
+        return Tones(emitted_frequency(self.frequencies, self.nonlinear_frequency_shift, p0), power)
 
     def layer_counts(self) -> LayerCounts:
         """Devices per inference: every oscillator runs once."""

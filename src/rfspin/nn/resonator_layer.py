@@ -27,8 +27,10 @@ from ..physics.chain_kernel_fast import FarFieldPlan, far_field_plan
 from ..physics.params import ROSS2023_RESONATOR, ResonatorParams
 from ..physics.resonator import (
     head_to_tail_signs,
-    lineshape_coefficients,
+    lineshape_factors,
     rectified_voltage,
+    tuned_coefficients,
+    tuned_frequency,
 )
 from .counts import LayerCounts
 from .tones import Tones, as_powers
@@ -155,9 +157,8 @@ class ResonatorChainLayer(nn.Module):
 
     def resonance_frequencies(self) -> Tensor:
         """f_jk (J, K) [Hz], inside the tuning band."""
-        unit = self.anchor_frequencies * self.resonator.damping
-        f = self.anchor_frequencies + unit * self.detuning
-        return torch.clamp(f, self.band[0], self.band[1])
+        return tuned_frequency(self.anchor_frequencies, self.resonator.damping, self.detuning, self.band[0],
+                               self.band[1])
 
     def bias_voltage(self) -> Tensor:
         """b_j (J,) [V]."""
@@ -204,6 +205,18 @@ class ResonatorChainLayer(nn.Module):
             self._plan = (key, far_field_plan(self.tone_frequencies, self.anchor_frequencies, self.resonator.damping))
         return self._plan[1]
 
+    def _lineshape_factors(self) -> tuple[Tensor, Tensor]:
+        """:func:`~rfspin.physics.resonator.lineshape_factors` of the buffers, kept until one of them
+        changes (in place, or replaced: the cache holds the tensors themselves)."""
+        buffers = (self.sensitivity, self.antisymmetric_weight, self.symmetric_weight, self.signs)
+        if torch.compiler.is_compiling() or any(t.requires_grad for t in buffers):
+            return lineshape_factors(*buffers)
+        cached = getattr(self, "_factors", None)
+        versions = tuple(t._version for t in buffers)
+        if cached is None or any(t is not c for t, c in zip(buffers, cached[0])) or cached[1] != versions:
+            self._factors = cached = (buffers, versions, lineshape_factors(*buffers))
+        return cached[2]
+
     def kernel_options(self) -> dict:
         """Keyword arguments of :func:`~rfspin.physics.chain_kernel.chain_weights` for this layer."""
         if self.kernel == "exact" or torch.compiler.is_compiling():  # the fast path synchronises
@@ -222,10 +235,8 @@ class ResonatorChainLayer(nn.Module):
             key = (self.kernel, *((t.data_ptr(), t._version) for t in (self.detuning, *self.buffers())))
             if self._cache is not None and self._cache[0] == key:
                 return self._cache[1]
-        v = self.resonance_frequencies()
-        delta, a, b = lineshape_coefficients(
-            v, self.sensitivity, self.damping, self.antisymmetric_weight, self.symmetric_weight, self.signs
-        )
+        v, delta, a, b = tuned_coefficients(self.detuning, self.anchor_frequencies, self.resonator.damping,
+                                            self.band[0], self.band[1], self.damping, *self._lineshape_factors())
         if u.dim() == 2:  # per-sample tones: one chain set per sample
             lead = u.shape[0]
             v, delta, a, b = (t.expand(lead, *t.shape) for t in (v, delta, a, b))

@@ -9,6 +9,7 @@ and its layers run unchecked inside.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import torch
@@ -77,11 +78,10 @@ def as_powers(powers: Tensor, n_inputs: int, dtype: torch.dtype | None = None, w
         dtype = torch.get_default_dtype()
     converted = powers.to(device=device, dtype=dtype)
     if validate and converted.numel():
-        with torch.no_grad():
-            ok = torch.isfinite(converted) & (converted >= 0)
-            if max_value is not None:
-                ok &= converted <= max_value
-            if not bool(ok.all()):
+        with torch.no_grad():  # one pass: NaN propagates to both extremes and fails both comparisons
+            low, high = torch.aminmax(converted)
+            ok = (low >= 0) & (high <= max_value if max_value is not None else high < math.inf)
+            if not bool(ok):
                 _raise_bad_values(powers, converted, what, max_value)
     return converted
 

@@ -57,7 +57,7 @@ from torch import Tensor
 from ..errors import RfspinError
 from .chain_kernel_far import far_field, rows_per_block
 from .chain_kernel_near import near_field
-from .chain_kernel_numba import compiled
+from .chain_kernel_numba import bound_sums, compiled, far_stats
 
 __all__ = ["FLUSH", "MAX_TERMS", "FarFieldPlan", "far_field_plan", "fast_chain_weights"]
 
@@ -202,29 +202,35 @@ def fast_chain_weights(
     if auto and not _fast_pays(rows, n_res, tones.shape[-1], 1, plan, 0, n_groups if grouped else 0, kernels):
         return None  # the exact kernel wins even with a single series term: skip the bound
     with torch.no_grad():
-        zeta = torch.hypot((v - plan.anchors) / plan.radius, delta / plan.radius).view(n_groups, -1, n_res)
         if grouped:
             inv_tau, min_tau = _group_tau(plan, tones)
         else:
             inv_tau, min_tau = plan.inv_tau.unsqueeze(0), plan.min_tau.unsqueeze(0)
-        regular = (zeta <= rho_max * min_tau.unsqueeze(1)) & (delta.view_as(zeta) > 0)
-        n_irregular = int((~regular).sum())
+        regular, n_irregular, c_max, z_max = _series_stats(v, delta, a, b, plan, min_tau, rho_max)
         plan.last_irregular = n_irregular
-        two_c = torch.hypot(a, b / delta).view_as(zeta)
-        c_max = torch.where(regular, two_c, torch.zeros_like(two_c)).amax(1)
-        z_max = torch.where(regular, zeta, torch.zeros_like(zeta)).amax(1)
         rho = (z_max / min_tau).nan_to_num(0.0)
         # a quarter of the largest single-resonator peak |c| / Delta: a function of this call's inputs
         # only, so W does not depend on earlier calls (checked against the computed max|W| below)
         scale = float((c_max / plan.radius).amax()) * plan.near_radius / 8
         table = _BoundTable(plan, inv_tau, grouped, c_max, z_max, rho)
+        if auto:  # N_max > the most terms for which fast pays <=> E there misses the target: one value decides
+            lo, hi = 0, MAX_TERMS  # bisection: the cost grows with N
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if _fast_pays(rows, n_res, tones.shape[-1], mid, plan, n_irregular, n_groups if grouped else 0,
+                              kernels):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            if lo < 1 or (lo < MAX_TERMS and table.value(lo) > rtol * scale):
+                return None
         n_terms = table.first(1, MAX_TERMS, rtol * scale, plan.last_terms + 2)
     if n_terms is None or (auto and not _fast_pays(rows, n_res, tones.shape[-1], n_terms, plan, n_irregular,
                                                      n_groups if grouped else 0, kernels)):
         return None
     vr, dr, ar, br = v, delta, a, b
     if n_irregular:  # out of the series: a zero lineshape at the anchor there, evaluated exactly instead
-        mask = regular.view(rows, n_res)
+        mask = regular.reshape(rows, n_res)
         vr = torch.where(mask, v, plan.anchors.expand_as(v))
         dr = torch.where(mask, delta, (plan.radius / plan.near_radius).expand_as(delta))
         ar, br = a * mask, b * mask
@@ -258,21 +264,42 @@ def fast_chain_weights(
     return None
 
 
+def _series_stats(v, delta, a, b, plan, min_tau, rho_max):
+    """(regular (G, rows/G, K) or None when all are, n_irregular, C (G, K), Z (G, K)): the resonators
+    inside the series' validity (|zeta| <= rho_max min|tau|, Delta > 0) and the maxima of 2|c| and
+    |zeta| over them (module docstring). One compiled pass for shared tones with numba."""
+    n_groups, n_res = min_tau.shape
+    limit = rho_max * min_tau
+    kernels = compiled(v, delta, a, b, plan.anchors, plan.radius, limit) if n_groups == 1 else None
+    if kernels is not None:
+        n_irregular, c_max, z_max = far_stats(kernels, v, delta, a, b, plan.anchors, plan.radius, limit[0])
+        if not n_irregular:
+            return None, 0, c_max.unsqueeze(0), z_max.unsqueeze(0)
+    zeta = torch.hypot((v - plan.anchors) / plan.radius, delta / plan.radius).view(n_groups, -1, n_res)
+    regular = (zeta <= limit.unsqueeze(1)) & (delta.view_as(zeta) > 0)
+    n_irregular = int((~regular).sum())
+    two_c = torch.hypot(a, b / delta).view_as(zeta)
+    c_max = torch.where(regular, two_c, torch.zeros_like(two_c)).amax(1)
+    z_max = torch.where(regular, zeta, torch.zeros_like(zeta)).amax(1)
+    return regular, n_irregular, c_max, z_max
+
+
 #: Cost model of ``auto``, in units of one exact lineshape evaluation with its backward (the exact
 #: kernel's cost per element), measured on one thread (AVX-512) for the torch passes (False) and
-#: the compiled ones (True; there the exact kernel is ~4x cheaper, so the GEMMs and the fixed cost
-#: of a fast call weigh more): (one multiply-add of the far-field GEMMs, forward + backward;
-#: fixed cost of a fast call, its extra operations and synchronisations; fixed cost per K x I).
-COSTS = {False: (0.05, 2e5, 0.0), True: (0.06, 1.2e6, 10.0)}
-#: One near-field (band) element relative to one exact element (the band's index work).
-NEAR_COST = 1.3
+#: the compiled ones (True; there the exact kernel, plain loops over every pair, costs ~0.6 ns
+#: per element, so the GEMMs, the band and the fixed cost of a fast call weigh more; the drone
+#: network's 128 x 256 x 256 layer measured 5.1 ms exact against 6.1 ms fast, forward + backward):
+#: (one multiply-add of the far-field GEMMs, forward + backward; fixed cost of a fast call, its
+#: extra operations and synchronisations; fixed cost per K x I (stats, bound); one near-field band
+#: element, with its index work).
+COSTS = {False: (0.05, 2e5, 0.0, 1.3), True: (0.05, 3e6, 20.0, 2.2)}
 
 
 def _fast_pays(rows, n_res, n_tones, n_terms, plan, n_irregular, n_groups, compiled_kernels) -> bool:
     """Cost model of ``auto``: is the fast kernel expected to beat the exact one?"""
-    gemm, fixed, per_plan = COSTS[compiled_kernels]
+    gemm, fixed, per_plan, near_cost = COSTS[compiled_kernels]
     band = plan.near_k.numel()
-    fast = rows * (gemm * n_terms * n_res * n_tones + NEAR_COST * band) + n_irregular * n_tones
+    fast = rows * (gemm * n_terms * n_res * n_tones + near_cost * band) + n_irregular * n_tones
     fast += n_groups * n_terms * n_res * n_tones / 4 + fixed + per_plan * n_res * n_tones  # per-group T stacks
     return fast < rows * n_res * n_tones
 
@@ -296,9 +323,19 @@ class _BoundTable:
         with torch.no_grad():
             ns = torch.arange(lo, hi + 1, dtype=c_max.dtype, device=c_max.device).unsqueeze(-1)
             weight = torch.where(c_max > 0, c_max * self.z_max.pow(ns) / (1.0 - self.rho), 0.0)  # (N, K)
-            tail = torch.bmm(weight.unsqueeze(1), plan.abs_stack(hi + 1)[lo:]).amax((-2, -1))
+            kernels = compiled(plan.inv_tau, plan.radius, weight)
+            if kernels is not None:  # numba: powers on the fly, one pass over 1/tau
+                tail = bound_sums(kernels, plan.inv_tau, plan.radius, weight, lo, FLUSH).amax(-1)
+            else:
+                tail = torch.bmm(weight.unsqueeze(1), plan.abs_stack(hi + 1)[lo:]).amax((-2, -1))
             values = (tail + FLUSH * ns.squeeze(-1) * (c_max / plan.radius).sum()).tolist()
         self.values.update(zip(range(lo, hi + 1), values))
+
+    def value(self, n: int) -> float:
+        """E(n) alone (no window)."""
+        if n not in self.values:
+            self._compute(n, n)
+        return self.values[n]
 
     def bound(self, n: int) -> float:
         if n not in self.values:  # a window: N for the scale, then N/2 and N for the call's lower bound (refine)

@@ -14,12 +14,19 @@ and, for an upstream gradient g_ri = dL/dW_ri, with q = g / D, the closed-form s
 
     dL/dB = sum q,  dL/dA = sum q d,  dL/dv = 2 sum q d G - A sum q,  dL/dDelta = -2 Delta sum q G.
 
-The exact kernel (:func:`all_pairs`) is the same pass with a band that covers every tone.
+The exact kernel (:func:`all_pairs`) is the same sum over every pair (plain loops over tones and
+resonators, in the order of a band that covers every tone: the same values bit for bit).
 
 Far field: the coefficients M_n[r, k] = Re(2 c zeta^n) = A Re(zeta^n) + (B / Delta) Im(zeta^n),
 zeta = (v - a_k + i Delta) / R_k (dimensionless; anchors a_k and radii R_k [Hz]), with the powers
 by repeated complex multiplication, and their backward pass (derivatives in
 :class:`rfspin.physics.chain_kernel_far._FarField`) given dL/dM_n.
+
+Series statistics (:func:`far_stats`): which resonators lie inside the series' validity
+(|zeta| <= rho_max min|tau|, Delta > 0), and per anchor the maxima C_k of 2|c| = |A - iB/Delta|
+and Z_k of |zeta| over them, for the error bound; moduli in float64, rounded to the dtype. The
+bound's products sum_k w_k |T_N[k, i]| for a window of N (:func:`bound_sums`), powers of 1/tau
+formed on the fly (no stored |T| stack: one pass over the (K, I) matrix instead of N).
 
 All loops run over resonators k innermost (contiguous, vectorised without fast-math) and in
 parallel over rows (numba's workqueue threading layer, whose workers do not spin; with one
@@ -32,13 +39,14 @@ torch passes.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import types
 
 import torch
 from torch import Tensor
 
-__all__ = ["all_pairs", "compiled", "far_coefficients", "far_coefficient_grads", "near_band"]
+__all__ = ["all_pairs", "bound_sums", "compiled", "far_coefficients", "far_coefficient_grads", "far_stats", "near_band"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -112,6 +120,44 @@ def _kernels():
             gd[r] = -2 * delta[r] * sums[3]
 
     @jit
+    def all_forward(u, v, delta, a, b, seg, shift, per_group, out):  # pragma: no cover - compiled
+        n_res = v.shape[1]  # every pair: tones innermost (contiguous), resonators in the band's order
+        for r in numba.prange(v.shape[0]):
+            tones, row = u[r // per_group], out[r]
+            row[:] = 0.0
+            for k in range(n_res - 1, -1, -1):
+                vk, ak, bk, dk = v[r, k], a[r, k], b[r, k], delta[r, k] * delta[r, k]
+                for i in range(tones.shape[0]):
+                    d = tones[i] - vk
+                    row[i] += (ak * d + bk) / (d * d + dk)
+
+    @jit
+    def all_backward(u, v, delta, a, b, seg, shift, per_group, g, gv, gd, ga, gb):  # pragma: no cover
+        n_rows, n_res = v.shape
+        for r in numba.prange(n_rows):
+            tones, grow, vr, ar, br = u[r // per_group], g[r], v[r], a[r], b[r]
+            d2 = delta[r] * delta[r]
+            sums = np.zeros((4, n_res), v.dtype)  # as near_backward, tone by tone (the band's order)
+            sq, sqd, sqdg, sqg = sums[0], sums[1], sums[2], sums[3]
+            one = np.ones(1, v.dtype)[0]
+            for i in range(tones.shape[0]):
+                t, gi = tones[i], grow[i]
+                for m in range(n_res):
+                    d = t - vr[m]
+                    inv = one / (d * d + d2[m])
+                    q = gi * inv
+                    lin = (ar[m] * d + br[m]) * inv
+                    qd = q * d
+                    sq[m] += q
+                    sqd[m] += qd
+                    sqdg[m] += qd * lin
+                    sqg[m] += q * lin
+            gb[r] = sums[0]
+            ga[r] = sums[1]
+            gv[r] = 2 * sums[2] - ar * sums[0]
+            gd[r] = -2 * delta[r] * sums[3]
+
+    @jit
     def far_forward(v, delta, a, b, anchors, radius, out):  # pragma: no cover - compiled
         n_rows, n_terms, n_res = out.shape
         for r in numba.prange(n_rows):
@@ -154,8 +200,48 @@ def _kernels():
             ga[r] = sums[0]
             gb[r] = sums[1] / delta[r]
 
-    parallel = {"near_forward": near_forward, "near_backward": near_backward, "far_forward": far_forward,
-                "far_backward": far_backward}
+    @jit
+    def far_stats(v, delta, a, b, anchors, radius, limit, c_max, z_max):  # pragma: no cover - compiled
+        n_rows, n_res = v.shape  # serial loops (maxima into shared arrays): the parallel build runs them too
+        zero = np.zeros(1, v.dtype)[0]
+        c_max[:] = zero
+        z_max[:] = zero
+        irregular = 0
+        for r in range(n_rows):
+            for k in range(n_res):  # |x + iy| in float64, then rounded: hypot without overflow; branch-free
+                x, y = np.float64((v[r, k] - anchors[k]) / radius[k]), np.float64(delta[r, k] / radius[k])
+                zeta = v.dtype.type(math.sqrt(x * x + y * y))
+                x, y = np.float64(a[r, k]), np.float64(b[r, k] / delta[r, k])
+                two_c = v.dtype.type(math.sqrt(x * x + y * y))
+                ok = zeta <= limit[k] and delta[r, k] > zero
+                irregular += 0 if ok else 1
+                z_max[k] = max(z_max[k], zeta if ok else zero)
+                c_max[k] = two_c if ok and (two_c != two_c or two_c > c_max[k]) else c_max[k]  # NaN stays (amax)
+        return irregular
+
+    @jit
+    def bound_sums(inv_tau, radius, weight, lo, flush, out):  # pragma: no cover - compiled
+        n_win, n_res = weight.shape
+        n_tones = inv_tau.shape[1]
+        out[:] = 0
+        p = np.empty(n_tones, inv_tau.dtype)
+        zero = np.zeros(1, inv_tau.dtype)[0]
+        for k in range(n_res):  # serial (sums over k into shared rows): the parallel build runs it too
+            row, r = inv_tau[k], radius[k]
+            for i in range(n_tones):  # the powers and flushes of inverse_powers, never stored
+                p[i] = zero if abs(row[i]) < flush else row[i]
+            for n in range(lo + n_win):
+                if n >= lo and weight[n - lo, k] != 0:
+                    w, o = weight[n - lo, k] / r, out[n - lo]  # w_k / R_k once, not a division per tone
+                    for i in range(n_tones):
+                        o[i] += w * abs(p[i])
+                for i in range(n_tones):
+                    q = p[i] * row[i]
+                    p[i] = zero if abs(q) < flush else q
+
+    parallel = {"near_forward": near_forward, "near_backward": near_backward, "all_forward": all_forward,
+                "all_backward": all_backward, "far_forward": far_forward,
+                "far_backward": far_backward, "far_stats": far_stats, "bound_sums": bound_sums}
     return numba, parallel, serial
 
 
@@ -204,6 +290,27 @@ def far_coefficients(kernels, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, an
     return out
 
 
+def far_stats(kernels, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, anchors: Tensor, radius: Tensor,
+              limit: Tensor) -> tuple[int, Tensor, Tensor]:
+    """(resonators outside the series, C_k = max_r 2|c_rk|, Z_k = max_r |zeta_rk|) over the regular
+    resonators (|zeta| <= ``limit`` (K,), Delta > 0), |zeta| = |v - a_k + i Delta| / R_k, 2|c| = |A - i B / Delta|
+    (:mod:`rfspin.physics.chain_kernel_fast`), in one pass instead of a dozen tensor passes."""
+    c_max, z_max = v.new_empty(v.shape[1]), v.new_empty(v.shape[1])
+    irregular = kernels["far_stats"](*(_np(t) for t in (v, delta, a, b, anchors, radius, limit)), c_max.numpy(),
+                                     z_max.numpy())
+    return int(irregular), c_max, z_max
+
+
+def bound_sums(kernels, inv_tau: Tensor, radius: Tensor, weight: Tensor, lo: int, flush: float) -> Tensor:
+    """S (n, I) with S[j, i] = sum_k weight[j, k] |T_(lo+j)[k, i]| [1/Hz x weight], T_n = inv_tau^(n+1) / R_k
+    flushed as in :func:`rfspin.physics.chain_kernel_fast.inverse_powers` (entries below ``flush`` set
+    to 0): the error bound's products for a window of N, from inv_tau (K, I) without a stored |T| stack."""
+    out = weight.new_empty(weight.shape[0], inv_tau.shape[1])
+    inv = _np(inv_tau)
+    kernels["bound_sums"](inv, _np(radius), _np(weight), lo, inv.dtype.type(flush), out.numpy())
+    return out
+
+
 def far_coefficient_grads(kernels, grad_m: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor,
                           anchors: Tensor, radius: Tensor) -> list[Tensor]:
     """[dL/dv, dL/dDelta, dL/dA, dL/dB] (rows, K) from dL/dM (rows, n_terms, K)."""
@@ -217,20 +324,20 @@ class _NearBandCompiled(torch.autograd.Function):
     """Band near field (module docstring); ``seg`` (S, 3) int64 array, rows (k0, k1, w) of the segments."""
 
     @staticmethod
-    def forward(ctx, u, v, delta, a, b, seg, shift, per_group, kernels):
+    def forward(ctx, u, v, delta, a, b, seg, shift, per_group, kernels, kind="near"):
         out = v.new_empty(v.shape[0], u.shape[1])
-        kernels["near_forward"](*(_np(t) for t in (u, v, delta, a, b)), seg, shift, per_group, out.numpy())
+        kernels[kind + "_forward"](*(_np(t) for t in (u, v, delta, a, b)), seg, shift, per_group, out.numpy())
         ctx.save_for_backward(u, v, delta, a, b)
-        ctx.seg, ctx.shift, ctx.per_group, ctx.kernels = seg, shift, per_group, kernels
+        ctx.seg, ctx.shift, ctx.per_group, ctx.kernels, ctx.kind = seg, shift, per_group, kernels, kind
         return out
 
     @staticmethod
     def backward(ctx, grad_out):
         tensors = ctx.saved_tensors
         grads = _empty4(tensors[1])
-        ctx.kernels["near_backward"](*(_np(t) for t in tensors), ctx.seg, ctx.shift, ctx.per_group, _np(grad_out),
-                                     *(g.numpy() for g in grads))
-        return None, *grads, None, None, None, None
+        ctx.kernels[ctx.kind + "_backward"](*(_np(t) for t in tensors), ctx.seg, ctx.shift, ctx.per_group,
+                                            _np(grad_out), *(g.numpy() for g in grads))
+        return None, *grads, None, None, None, None, None
 
 
 def near_band(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, band: tuple,
@@ -243,7 +350,9 @@ def near_band(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Te
 
 
 def all_pairs(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor) -> Tensor:
-    """Exact W (rows, I) [V/W], every resonator against every tone (a band that covers all tones);
-    ``tones`` (I,) shared or (rows, I) one set per row. No gradient for the tones."""
-    n_res, n_tones = v.shape[1], tones.shape[-1]
-    return near_band(kernels, tones, v, delta, a, b, ((0, n_res, 0, n_res + n_tones),), 1)
+    """Exact W (rows, I) [V/W], every resonator against every tone: the values of a band that covers
+    all tones, bit for bit, with plain loops (no offsets); ``tones`` (I,) shared or (rows, I) one set
+    per row. No gradient for the tones."""
+    u = tones.reshape(-1, tones.shape[-1])
+    per = 1 if u.shape[0] > 1 else max(1, v.shape[0])
+    return _NearBandCompiled.apply(u, v, delta, a, b, None, 0, per, kernels, "all")

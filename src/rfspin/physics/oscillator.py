@@ -28,10 +28,13 @@ import math
 import torch
 from torch import Tensor
 
+from .oscillator_numba import compiled_power
+
 __all__ = [
     "normalized_power",
     "oscillator_current",
     "output_power",
+    "oscillator_power",
     "emitted_frequency",
     "amplitude_relaxation_rate",
     "generation_linewidth",
@@ -74,7 +77,84 @@ def output_power(
 ) -> Tensor:
     """P_out = A p0(I/I_th) (dR/R beta)^2 R I^2 [W]."""
     p0 = normalized_power(current / threshold_current, nonlinear_damping)
+    return _power(p0, current, resistance, magnetoresistance_ratio, spin_polarization, power_prefactor)
+
+
+def _power(p0, current, resistance, magnetoresistance_ratio, spin_polarization, power_prefactor):
+    """P_out = A p0 (dR/R beta)^2 R I^2 [W] for p0 [1] and I [A]."""
     return power_prefactor * p0 * (magnetoresistance_ratio * spin_polarization) ** 2 * resistance * current**2
+
+
+def oscillator_power(
+    voltage: Tensor,
+    transconductance: Tensor | float,
+    bias_voltage: Tensor | float,
+    max_current: Tensor | float,
+    threshold_current: Tensor | float,
+    nonlinear_damping: Tensor | float,
+    resistance: Tensor | float,
+    magnetoresistance_ratio: Tensor | float,
+    spin_polarization: Tensor | float,
+    power_prefactor: Tensor | float,
+) -> Tensor:
+    """P_out [W] for chain voltages V [V]: :func:`output_power` of :func:`oscillator_current`.
+
+    Same values; when only ``voltage`` needs a gradient (a network's forward pass) the derivative
+    is closed-form (:class:`_OscillatorPower`) instead of a graph of ~20 elementwise nodes; on the
+    CPU with numba both come from one compiled pass (:mod:`rfspin.physics.oscillator_numba`).
+    """
+    params = (transconductance, bias_voltage, max_current, threshold_current, nonlinear_damping, resistance,
+              magnetoresistance_ratio, spin_polarization, power_prefactor)
+    tensors = [torch.as_tensor(p, dtype=voltage.dtype, device=voltage.device) for p in params]
+    if not torch.compiler.is_compiling() and not any(t.requires_grad for t in tensors):
+        if voltage.requires_grad:
+            return _OscillatorPower.apply(voltage, *tensors)
+        fused = compiled_power(voltage, tensors, want_slope=False)
+        if fused is not None:
+            return fused[0]
+    current = oscillator_current(voltage, *params[:3])
+    return output_power(current, *params[3:])
+
+
+class _OscillatorPower(torch.autograd.Function):
+    """P(V) with its derivative, for a gradient in V only. With raw = g_m (V + V_bias),
+    I = min(max(raw, 0), I_max), zeta = I / I_th, D = zeta + Q above threshold (1 below):
+
+        dp0/dzeta = ([zeta >= 1] - p0) / D,
+        dP/dV = A (dR/R beta)^2 R (dp0/dzeta I^2 / I_th + 2 p0 I) g_m s        [W/V]
+
+    s = 1 for 0 <= raw < I_max, 1/2 at raw = I_max, 0 otherwise (the subgradients autograd takes
+    for clamp and minimum). Computed in the forward pass, so the backward pass is one product.
+    """
+
+    @staticmethod
+    def forward(ctx, voltage, g_m, v_bias, i_max, i_th, q, resistance, mr, beta, prefactor):
+        fused = compiled_power(voltage, [g_m, v_bias, i_max, i_th, q, resistance, mr, beta, prefactor], True)
+        if fused is not None:  # numba on the CPU: both in one pass
+            ctx.save_for_backward(fused[1])
+            ctx.shape = voltage.shape
+            return fused[0]
+        current = oscillator_current(voltage, g_m, v_bias, i_max)
+        zeta = current / i_th
+        p0 = normalized_power(zeta, q)
+        power = _power(p0, current, resistance, mr, beta, prefactor)
+        raw = g_m * (voltage + v_bias)
+        slope = ((raw >= 0) & (raw < i_max)).to(voltage.dtype).add_((raw == i_max).to(voltage.dtype), alpha=0.5)
+        slope.mul_(g_m)
+        dp0 = (zeta >= 1).to(p0.dtype).sub_(p0).div_(torch.where(zeta > 1, zeta + q, torch.ones_like(zeta)))
+        d_current = dp0.mul_(current).div_(i_th).add_(p0, alpha=2.0).mul_(current)
+        slope.mul_(d_current).mul_(prefactor * (mr * beta) ** 2 * resistance)
+        ctx.save_for_backward(slope)
+        ctx.shape = voltage.shape
+        return power
+
+    @staticmethod
+    def backward(ctx, grad):
+        (slope,) = ctx.saved_tensors
+        grad_v = grad * slope
+        if grad_v.shape != ctx.shape:
+            grad_v = grad_v.sum_to_size(ctx.shape)
+        return grad_v, *([None] * 9)
 
 
 def emitted_frequency(

@@ -32,6 +32,10 @@ __all__ = [
     "half_linewidth",
     "lineshape",
     "lineshape_coefficients",
+    "lineshape_factors",
+    "coefficients_from_factors",
+    "tuned_coefficients",
+    "tuned_frequency",
     "head_to_tail_signs",
     "chain_weights_direct",
     "rectified_voltage",
@@ -70,10 +74,76 @@ def lineshape_coefficients(
     Delta in Hz, A in V/W (times Hz / Hz), B in V/W * Hz. ``sign`` folds the head-to-tail
     orientation of each resonator into A and B.
     """
+    factors = lineshape_factors(sensitivity, antisymmetric_weight, symmetric_weight, sign)
+    return coefficients_from_factors(resonance_frequency, damping, *factors)
+
+
+def lineshape_factors(
+    sensitivity: Tensor | float,
+    antisymmetric_weight: Tensor | float = 1.0,
+    symmetric_weight: Tensor | float = 0.0,
+    sign: Tensor | float = 1.0,
+) -> tuple[Tensor | float, Tensor | float]:
+    """(2 s S w_anti, 2 s S w_sym) [V/W]: A = (2 s S w_anti) Delta, B = (2 s S w_sym) Delta^2.
+
+    They do not depend on the resonance frequencies, so a layer can keep them between steps.
+    """
+    return 2.0 * sign * sensitivity * antisymmetric_weight, 2.0 * sign * sensitivity * symmetric_weight
+
+
+def coefficients_from_factors(
+    resonance_frequency: Tensor, damping: Tensor | float, factor_a: Tensor | float, factor_b: Tensor | float
+) -> tuple[Tensor, Tensor, Tensor]:
+    """(Delta, A, B) of :func:`lineshape_coefficients` from :func:`lineshape_factors` (same values, bit for bit)."""
     delta = half_linewidth(resonance_frequency, damping)
-    a = 2.0 * sign * sensitivity * antisymmetric_weight * delta
-    b = 2.0 * sign * sensitivity * symmetric_weight * delta * delta
-    return delta, a, b
+    return delta, factor_a * delta, factor_b * delta * delta
+
+
+def tuned_frequency(anchors: Tensor, alpha: float, detuning: Tensor, low: Tensor, high: Tensor) -> Tensor:
+    """f = clamp(a (1 + alpha x)) [Hz], computed as clamp(a + (a alpha) x, low, high): anchors a [Hz],
+    nominal damping alpha, detuning x in nominal half linewidths, band [low, high] [Hz]."""
+    return torch.clamp(anchors + (anchors * alpha) * detuning, low, high)
+
+
+def tuned_coefficients(detuning: Tensor, anchors: Tensor, alpha: float, low: Tensor, high: Tensor,
+                       damping: Tensor | float, factor_a: Tensor | float, factor_b: Tensor | float):
+    """(f, Delta, A, B) of :func:`tuned_frequency` and :func:`coefficients_from_factors`, same values.
+
+    When only ``detuning`` needs a gradient, its derivative is closed-form (one autograd node):
+    dL/dx = a alpha [low <= f_raw <= high] (g_f + damping (g_Delta + f_a g_A + 2 f_b Delta g_B)).
+    """
+    tensors = [t for t in (anchors, low, high, damping, factor_a, factor_b) if isinstance(t, Tensor)]
+    if detuning.requires_grad and not torch.compiler.is_compiling() and not any(t.requires_grad for t in tensors):
+        return _TunedCoefficients.apply(detuning, anchors, alpha, low, high, damping, factor_a, factor_b)
+    f = tuned_frequency(anchors, alpha, detuning, low, high)
+    return (f, *coefficients_from_factors(f, damping, factor_a, factor_b))
+
+
+class _TunedCoefficients(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, detuning, anchors, alpha, low, high, damping, factor_a, factor_b):
+        unit = anchors * alpha
+        raw = anchors + unit * detuning
+        f = torch.clamp(raw, low, high)
+        delta, a, b = coefficients_from_factors(f, damping, factor_a, factor_b)
+        inside = (raw >= low).logical_and_(raw <= high)  # clamp's subgradient
+        ctx.save_for_backward(unit, inside, delta)
+        ctx.constants = (damping, factor_a, factor_b)
+        return f, delta, a, b
+
+    @staticmethod
+    def backward(ctx, g_f, g_delta, g_a, g_b):
+        unit, inside, delta = ctx.saved_tensors
+        damping, factor_a, factor_b = ctx.constants
+        g = g_delta if g_delta is not None else torch.zeros_like(delta)
+        if g_a is not None:
+            g = g + factor_a * g_a
+        if g_b is not None:
+            g = g + (2.0 * factor_b) * delta * g_b
+        g = damping * g
+        if g_f is not None:
+            g = g + g_f
+        return torch.where(inside, g * unit, 0.0), None, None, None, None, None, None, None
 
 
 def head_to_tail_signs(n: int, *, dtype: torch.dtype = torch.float32, device=None) -> Tensor:
