@@ -351,12 +351,12 @@ def _epochs(epochs: int, progress: bool, name: str):
     return tqdm(range(epochs), desc=f"vowels ({name})", disable=not progress, leave=False)
 
 
-def evaluate(drives: np.ndarray, zeta: torch.Tensor, decoder: torch.Tensor, params: AutoOscillatorParams,
+def evaluate(drives: np.ndarray, zeta: torch.Tensor, decoder: torch.Tensor | None, params: AutoOscillatorParams,
              config: VowelNetworkConfig, seed: int = 0, chunk: int = 512) -> tuple[np.ndarray, torch.Tensor]:
-    """Predicted classes and S at the evaluation temperature (noise from a seeded generator on
-    zeta's device)."""
+    """Predicted classes (None without a decoder) and the pattern at the evaluation temperature
+    (noise from a seeded generator on zeta's device)."""
     gen = make_generator(zeta.device, seed)
     f = torch.as_tensor(drives, dtype=torch.float64).to(zeta.device)
     syncs = [synchronization(f[i: i + chunk], zeta, params, config, generator=gen) for i in range(0, len(f), chunk)]
     sync = torch.cat(syncs)
-    return classify(sync, decoder), sync
+    return (None if decoder is None else classify(sync, decoder)), sync

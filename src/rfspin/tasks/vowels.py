@@ -120,7 +120,7 @@ def run_vowels_task(config: VowelTaskConfig) -> dict:
     def decoder_at(zeta):  # fitted on the training patterns (readout: as measured at the evaluation temperature)
         if net.decoder == "prototype":
             return target_patterns(synchronization(torch.as_tensor(d_train), zeta, params, noiseless), y_train, classes)
-        _, sync = evaluate(d_train, zeta, prototypes0, params, net, seed=config.seed)
+        _, sync = evaluate(d_train, zeta, None, params, net, seed=config.seed)
         return fit_readout(sync, y_train, classes, decay=net.readout_decay)
 
     results = {}
