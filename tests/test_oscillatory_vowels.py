@@ -87,7 +87,7 @@ def test_single_oscillator_locks_within_the_adler_range():
     half = float(locking_half_width(2e5, 1.8 * P.threshold_current, P)) / (2 * math.pi)  # Hz
     far = f_osc + 50 * half  # the second drive, far away
     drives = torch.tensor([[f_osc + 0.5 * half, far], [f_osc + 2.0 * half, far]], dtype=torch.float64)
-    sync = synchronization(drives, zeta, P, config)
+    sync = synchronization(drives, zeta, P, config, output="magnitude")
     assert sync[0, 0, 0] > 0.95
     assert sync[1, 0, 0] < 0.5
     assert sync[:, 0, 1].max() < 0.2
@@ -176,9 +176,9 @@ def test_readout_decoder_separates_two_vowels_at_300k():
     config = VowelNetworkConfig(oscillators=2, duration=2e-6, temperature=300.0)
     zeta = initial_currents(P, config)
     drives, labels = _two_vowel_drives(config, seed=0)
-    _, sync = evaluate(drives, zeta, torch.zeros(2, 5, dtype=torch.float64), P, config, seed=0)
+    _, sync = evaluate(drives, zeta, None, P, config, seed=0)
     weights = fit_readout(sync, labels, 2)
-    assert weights.shape == (2, 5) and bool(torch.isfinite(weights).all())
+    assert weights.shape == (2, 9) and bool(torch.isfinite(weights).all())
     assert np.mean(classify(sync, weights) == labels) >= 0.9
     held_drives, held_labels = _two_vowel_drives(config, seed=1)
     pred, _ = evaluate(held_drives, zeta, weights, P, config, seed=1)
@@ -186,7 +186,7 @@ def test_readout_decoder_separates_two_vowels_at_300k():
 
 
 def test_gradient_training_with_readout_is_finite_and_learns():
-    config = VowelNetworkConfig(oscillators=2, duration=1.2e-6, temperature=0.0)
+    config = VowelNetworkConfig(oscillators=2, duration=1.2e-6, temperature=0.0, features="magnitude")
     drives, labels = _two_vowel_drives(config)
     zeta0 = initial_currents(P, config)
     readout = torch.zeros(2, 5, dtype=torch.float64)
@@ -200,6 +200,11 @@ def test_gradient_training_with_readout_is_finite_and_learns():
     zeta, history = train_gradient(drives, labels, readout, zeta0, P, config, epochs=6, batch_size=8)
     assert history[-1] >= 0.9 and zeta.shape == (2,)
     assert bool(((zeta >= config.min_current_ratio) & (zeta <= config.max_current_ratio)).all())
+    # the complex pattern (9 readout weights per class), gradient taken through the noisy simulation
+    noisy = replace(config, features="complex", temperature=300.0)
+    zeta, history = train_gradient(drives, labels, torch.zeros(2, 9, dtype=torch.float64), zeta0, P, noisy, epochs=6,
+                                   batch_size=8, temperature=300.0)
+    assert history[-1] >= 0.8 and bool(torch.isfinite(zeta).all())
 
 
 def test_config_and_generator_errors():

@@ -102,8 +102,8 @@ class VowelNetworkConfig:
     tau: float = 0.1
     decoder: str = "readout"
     readout_decay: float = 1e-3
-    features: str = "magnitude"
-    window_start: float = 0.5
+    features: str = "complex"
+    window_start: float = 0.25
     seed: int = 0
 
     def __post_init__(self) -> None:
