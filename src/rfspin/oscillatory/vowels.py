@@ -14,16 +14,20 @@ integrated by stochastic Heun in a frame rotating at the band centre. Each sampl
 frequencies, so samples are the leading batch dimension here (the library simulator shares its
 drives between devices). Differentiable: the loop is out of place.
 
-Smooth synchronization measure (what the network outputs): over the second half of the window,
+Smooth synchronization measure (what the network outputs): after the first ``window_start`` of
+the window (default a quarter), the complex phase coherence of oscillator i with drive d
 
-    S_id = | < c_i(t) / |c_i(t)| * exp(+i (w_d - w_r) t) >_t |    in [0, 1]
+    C_id = < c_i(t) / |c_i(t)| * exp(+i (w_d - w_r) t) >_t
 
-the phase coherence of oscillator i with drive d (1 when locked, ~0 when drifting).
+whose modulus S_id = |C_id| in [0, 1] is 1 when locked, ~0 when drifting, and whose phase is the
+locking phase (Adler: graded across the locking range). ``features`` = "complex" (default: the
+synchronization pattern incl. locking phase, Re and Im of C, 4K values, what a lock-in referenced
+to each drive measures) or "magnitude" (S only, 2K values). Romera's rule works on S.
 
 Classes <- patterns (``decoder``):
 
-- "readout" (default): a multinomial logistic readout of the pattern, logits = W vec(S) + b (the
-  2K values of S, classes x (2K + 1) weights), fitted (L-BFGS, small L2) on the training patterns
+- "readout" (default): a multinomial logistic readout of the pattern, logits = W vec(S) + b
+  (classes x (nfeatures + 1) weights), fitted (L-BFGS, small L2) on the training patterns
   as the network outputs them at the evaluation temperature.
 - "prototype": each class has a prototype pattern T_c, the mean S of its training samples; a
   sample is classified as the class whose prototype is nearest to its S (squared distance).
@@ -38,7 +42,7 @@ the band, and both are followed by a refit of the decoder at the trained current
   df/dI = N (1 + Q) / (I_th (zeta + Q)^2).
 - Gradient: cross-entropy of the decoder's logits (readout: W vec(S) + b, trained jointly with the
   currents; prototype: -|S - T_c|^2 / tau) back-propagated through the simulation (noise off
-  during training), Adam.
+  by default, thermal noise with ``temperature`` > 0), Adam.
 """
 
 from __future__ import annotations
