@@ -25,10 +25,16 @@ def register(sub) -> None:
     p.add_argument("--coupling", type=float, default=0.05, help="coupling strength in units of G_G (default 0.05)")
     p.add_argument("--drive-amplitude", type=float, default=8e5, help="F of each RF drive [1/s] (default 8e5)")
     p.add_argument("--duration", type=float, default=16e-6,
-                   help="simulated window [s]; S over its second half (default 16e-6)")
+                   help="simulated window [s] (default 16e-6)")
+    p.add_argument("--window-start", type=float, default=0.25,
+                   help="fraction of the window after which the coherence is averaged (default 0.25)")
     p.add_argument("--decoder", choices=("readout", "prototype"), default="readout",
-                   help="class from the synchronization pattern: logistic readout of the 8 values (default) or "
-                        "nearest class prototype")
+                   help="class from the synchronization pattern: logistic readout (default) or nearest class prototype")
+    p.add_argument("--features", choices=("complex", "magnitude"), default="complex",
+                   help="what the decoder reads: the synchronization pattern incl. locking phase, Re and Im of the 8 "
+                        "coherences (default), or their magnitudes only")
+    p.add_argument("--training-temperature", type=float, default=0.0,
+                   help="temperature [K] of the simulation the gradient is taken through (default 0: noise-free)")
     p.add_argument("--validation", action="store_true",
                    help="set the test talkers aside and split the training talkers again (for choosing settings)")
     p.add_argument("--temperature", type=float, default=300.0, help="evaluation temperature [K] (default 300)")

@@ -12,10 +12,12 @@ from .common import device_from_args
 def run_vowels_command(args: argparse.Namespace) -> int:
     device = device_from_args(args)
     network = VowelNetworkConfig(coupling=args.coupling, temperature=args.temperature, seed=args.seed,
-                                 drive_amplitude=args.drive_amplitude, duration=args.duration, decoder=args.decoder)
+                                 drive_amplitude=args.drive_amplitude, duration=args.duration, decoder=args.decoder,
+                                 features=args.features, window_start=args.window_start)
     config = VowelTaskConfig(data_dir=args.data_dir, out_dir=args.out, vowels=tuple(args.vowels or ROMERA_STYLE_VOWELS),
                              groups=args.groups, network=network, epochs=args.epochs, seed=args.seed,
                              progress=not args.quiet, validation=args.validation, learning_rate=args.learning_rate,
+                             training_temperature=args.training_temperature,
                              device=str(device))
     m = run_vowels_task(config)
     what = "validation" if args.validation else "test"

@@ -14,16 +14,20 @@ integrated by stochastic Heun in a frame rotating at the band centre. Each sampl
 frequencies, so samples are the leading batch dimension here (the library simulator shares its
 drives between devices). Differentiable: the loop is out of place.
 
-Smooth synchronization measure (what the network outputs): over the second half of the window,
+Smooth synchronization measure (what the network outputs): after the first ``window_start`` of
+the window (default a quarter), the complex phase coherence of oscillator i with drive d
 
-    S_id = | < c_i(t) / |c_i(t)| * exp(+i (w_d - w_r) t) >_t |    in [0, 1]
+    C_id = < c_i(t) / |c_i(t)| * exp(+i (w_d - w_r) t) >_t
 
-the phase coherence of oscillator i with drive d (1 when locked, ~0 when drifting).
+whose modulus S_id = |C_id| in [0, 1] is 1 when locked, ~0 when drifting, and whose phase is the
+locking phase (Adler: graded across the locking range). ``features`` = "complex" (default: the
+synchronization pattern incl. locking phase, Re and Im of C, 4K values, what a lock-in referenced
+to each drive measures) or "magnitude" (S only, 2K values). Romera's rule works on S.
 
 Classes <- patterns (``decoder``):
 
-- "readout" (default): a multinomial logistic readout of the pattern, logits = W vec(S) + b (the
-  2K values of S, classes x (2K + 1) weights), fitted (L-BFGS, small L2) on the training patterns
+- "readout" (default): a multinomial logistic readout of the pattern, logits = W vec(S) + b
+  (classes x (nfeatures + 1) weights), fitted (L-BFGS, small L2) on the training patterns
   as the network outputs them at the evaluation temperature.
 - "prototype": each class has a prototype pattern T_c, the mean S of its training samples; a
   sample is classified as the class whose prototype is nearest to its S (squared distance).
@@ -38,7 +42,7 @@ the band, and both are followed by a refit of the decoder at the trained current
   df/dI = N (1 + Q) / (I_th (zeta + Q)^2).
 - Gradient: cross-entropy of the decoder's logits (readout: W vec(S) + b, trained jointly with the
   currents; prototype: -|S - T_c|^2 / tau) back-propagated through the simulation (noise off
-  during training), Adam.
+  by default, thermal noise with ``temperature`` > 0), Adam.
 """
 
 from __future__ import annotations
@@ -85,7 +89,10 @@ class VowelNetworkConfig:
     strength in units of G_G [1]; duration: simulated window [s]; time_step: dt [s];
     temperature: T [K] at evaluation (training runs at 0 K); tau: softness of the prototype
     decoder [1]; decoder: "readout" (logistic readout of S) or "prototype" (nearest class
-    pattern); readout_decay: L2 weight of the readout [1]; seed [1].
+    pattern); readout_decay: L2 weight of the readout [1]; features: what the decoder reads,
+    "magnitude" (|coherence|, 2K values) or "complex" (the synchronization pattern incl. locking
+    phase: Re and Im of each coherence, 4K values); window_start: fraction of the window after
+    which the coherence is averaged [1]; seed [1].
     """
 
     oscillators: int = 4
@@ -99,6 +106,8 @@ class VowelNetworkConfig:
     tau: float = 0.1
     decoder: str = "readout"
     readout_decay: float = 1e-3
+    features: str = "complex"
+    window_start: float = 0.25
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -106,7 +115,9 @@ class VowelNetworkConfig:
                      max_current_ratio={"gt": 1.0, "le": 100.0}, drive_amplitude={"gt": 0.0, "le": 1e12},
                      coupling={"ge": 0.0, "le": 10.0}, duration={"gt": 0.0, "le": 1e-3},
                      time_step={"gt": 0.0}, temperature={"ge": 0.0, "le": 1e4}, tau={"gt": 0.0},
-                     readout_decay={"ge": 0.0, "le": 1e3}, seed={"ge": 0})
+                     readout_decay={"ge": 0.0, "le": 1e3}, window_start={"ge": 0.0, "lt": 1.0}, seed={"ge": 0})
+        if self.features not in ("magnitude", "complex"):
+            raise RfspinError(f"features = {self.features!r}: choose 'magnitude' or 'complex'")
         if self.decoder not in ("readout", "prototype"):
             raise RfspinError(f"decoder = {self.decoder!r}: choose 'readout' or 'prototype'")
         if self.min_current_ratio >= self.max_current_ratio:
@@ -148,9 +159,12 @@ def _coupling(k: int, kappa: float, damping_rate: float, dtype, device=None) -> 
 
 def synchronization(drive_frequencies: torch.Tensor, zeta: torch.Tensor, params: AutoOscillatorParams,
                     config: VowelNetworkConfig, *, temperature: float | None = None,
-                    generator: torch.Generator | None = None) -> torch.Tensor:
-    """S (samples, K, 2) in [0, 1]: phase coherence of every oscillator with each drive.
+                    generator: torch.Generator | None = None, output: str | None = None) -> torch.Tensor:
+    """Synchronization pattern: phase coherence of every oscillator with each drive.
 
+    output (default ``config.features``): "magnitude" -> S (samples, K, 2) in [0, 1]; "complex" ->
+    (samples, K, 4) = (Re, Re, Im, Im) of the complex coherence (its phase is the locking phase);
+    "raw" -> the complex coherence (samples, K, 2).
     drive_frequencies: (samples, 2) [Hz]; zeta: (K,) currents / I_th (may require grad); runs on
     zeta's device (the generator must live there too).
     """
@@ -172,7 +186,7 @@ def synchronization(drive_frequencies: torch.Tensor, zeta: torch.Tensor, params:
     c = torch.sqrt(p0).to(dtype).expand(n, k)
     amp = config.drive_amplitude
     scale = math.sqrt(dt) if temp > 0 else 0.0
-    start = steps // 2
+    start = min(int(round(config.window_start * steps)), steps - 1)
     acc = torch.zeros(n, k, 2, dtype=dtype, device=zeta.device)
 
     def drift(c, t):
@@ -200,7 +214,15 @@ def synchronization(drive_frequencies: torch.Tensor, zeta: torch.Tensor, params:
             acc = acc + unit.unsqueeze(-1) * drive_phase.unsqueeze(1)
     if not bool(torch.isfinite(torch.view_as_real(c.detach())).all()):
         raise RfspinError("synchronization: the simulation diverged; reduce time_step or drive_amplitude")
-    return (acc / (steps - start)).abs()
+    coherence = acc / (steps - start)
+    output = config.features if output is None else output
+    if output == "magnitude":
+        return coherence.abs()
+    if output == "complex":
+        return torch.cat([coherence.real, coherence.imag], dim=-1)
+    if output == "raw":
+        return coherence
+    raise RfspinError(f"synchronization: output = {output!r}: choose 'magnitude', 'complex' or 'raw'")
 
 
 def initial_currents(params: AutoOscillatorParams, config: VowelNetworkConfig) -> torch.Tensor:
@@ -277,7 +299,7 @@ def train_romera_rule(drives: np.ndarray, labels: np.ndarray, targets: torch.Ten
     f = torch.as_tensor(drives, dtype=torch.float64).to(zeta.device)
     targets = targets.to(zeta.device)
     for _ in _epochs(epochs, progress, "Romera rule"):
-        sync = synchronization(f, zeta, params, config, temperature=0.0)
+        sync = synchronization(f, zeta, params, config, temperature=0.0, output="magnitude")
         history.append(float(np.mean(classify(sync, targets) == labels)))
         error = targets[torch.as_tensor(labels, device=zeta.device)] - sync  # (n, K, 2)
         freqs = oscillator_frequencies(zeta, params)
@@ -291,9 +313,10 @@ def train_romera_rule(drives: np.ndarray, labels: np.ndarray, targets: torch.Ten
 def train_gradient(drives: np.ndarray, labels: np.ndarray, decoder: torch.Tensor, zeta: torch.Tensor,
                    params: AutoOscillatorParams, config: VowelNetworkConfig, *, epochs: int = 8,
                    batch_size: int = 128, learning_rate: float = 0.03, readout_rate: float = 0.05,
-                   progress: bool = False) -> tuple[torch.Tensor, list[float]]:
-    """Adam on zeta (and on the readout weights when ``decoder`` is a readout (classes, 2K + 1);
-    prototypes stay fixed), gradient of the cross-entropy through the (noise-free) simulation.
+                   temperature: float = 0.0, progress: bool = False) -> tuple[torch.Tensor, list[float]]:
+    """Adam on zeta (and on the readout weights when ``decoder`` is a readout (classes, nfeatures + 1);
+    prototypes stay fixed), gradient of the cross-entropy through the simulation, noise-free at
+    ``temperature`` 0 K, else with thermal noise (a fresh draw for every batch, seeded by config.seed).
     Returns the trained zeta and the training accuracy of each epoch (during the epoch)."""
     device = zeta.device
     param = zeta.detach().clone().requires_grad_(True)
@@ -306,12 +329,14 @@ def train_gradient(drives: np.ndarray, labels: np.ndarray, decoder: torch.Tensor
     f = torch.as_tensor(drives, dtype=torch.float64).to(device)
     y = torch.as_tensor(labels).to(device)
     rng = np.random.default_rng(config.seed)
+    gen = make_generator(device, config.seed + 7) if temperature > 0 else None
     history = []
     for _ in _epochs(epochs, progress, "gradient"):
         correct = 0
         for batch in np.array_split(rng.permutation(len(y)), max(1, math.ceil(len(y) / batch_size))):
             index = torch.as_tensor(batch, device=device)
-            sync = synchronization(f[index], _clamp(param, config), params, config, temperature=0.0)
+            sync = synchronization(f[index], _clamp(param, config), params, config, temperature=temperature,
+                                   generator=gen)
             logits = _logits(sync, weights, config.tau)
             loss = torch.nn.functional.cross_entropy(logits, y[index])
             if weights.requires_grad:
@@ -330,12 +355,12 @@ def _epochs(epochs: int, progress: bool, name: str):
     return tqdm(range(epochs), desc=f"vowels ({name})", disable=not progress, leave=False)
 
 
-def evaluate(drives: np.ndarray, zeta: torch.Tensor, decoder: torch.Tensor, params: AutoOscillatorParams,
+def evaluate(drives: np.ndarray, zeta: torch.Tensor, decoder: torch.Tensor | None, params: AutoOscillatorParams,
              config: VowelNetworkConfig, seed: int = 0, chunk: int = 512) -> tuple[np.ndarray, torch.Tensor]:
-    """Predicted classes and S at the evaluation temperature (noise from a seeded generator on
-    zeta's device)."""
+    """Predicted classes (None without a decoder) and the pattern at the evaluation temperature
+    (noise from a seeded generator on zeta's device)."""
     gen = make_generator(zeta.device, seed)
     f = torch.as_tensor(drives, dtype=torch.float64).to(zeta.device)
     syncs = [synchronization(f[i: i + chunk], zeta, params, config, generator=gen) for i in range(0, len(f), chunk)]
     sync = torch.cat(syncs)
-    return classify(sync, decoder), sync
+    return (None if decoder is None else classify(sync, decoder)), sync

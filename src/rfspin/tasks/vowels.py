@@ -63,6 +63,7 @@ class VowelTaskConfig:
     grid: int = 36  # points per axis of the (F1, F2) map
     validation: bool = False  # True: split the training talkers again, never read the test talkers
     learning_rate: float = 0.01  # Adam on the currents (gradient training)
+    training_temperature: float = 0.0  # [K] of the simulation the gradient is taken through
     device: str = "cpu"
 
     def __post_init__(self) -> None:
@@ -70,6 +71,7 @@ class VowelTaskConfig:
         check_number(self.seed, "--seed", ge=0, integer=True)
         check_number(self.grid, "grid", ge=2, le=400, integer=True)
         check_number(self.learning_rate, "learning_rate", gt=0.0, le=10.0)
+        check_number(self.training_temperature, "training_temperature", ge=0.0, le=1e4)
         if self.network.oscillators < 1:
             raise RfspinError("network: needs at least one oscillator")
 
@@ -111,13 +113,14 @@ def run_vowels_task(config: VowelTaskConfig) -> dict:
     device = torch.device(config.device)
     zeta0 = initial_currents(params, net).to(device)
     noiseless = replace(net, temperature=0.0)
-    sync0 = synchronization(torch.as_tensor(d_train), zeta0, params, noiseless)
-    prototypes0 = target_patterns(sync0, y_train, classes)
+    sync0 = synchronization(torch.as_tensor(d_train), zeta0, params, noiseless, output="raw")
+    prototypes0 = target_patterns(sync0.abs(), y_train, classes)  # Romera's targets: |S|
+    features0 = sync0.abs() if net.features == "magnitude" else torch.cat([sync0.real, sync0.imag], dim=-1)
 
     def decoder_at(zeta):  # fitted on the training patterns (readout: as measured at the evaluation temperature)
         if net.decoder == "prototype":
             return target_patterns(synchronization(torch.as_tensor(d_train), zeta, params, noiseless), y_train, classes)
-        _, sync = evaluate(d_train, zeta, prototypes0, params, net, seed=config.seed)
+        _, sync = evaluate(d_train, zeta, None, params, net, seed=config.seed)
         return fit_readout(sync, y_train, classes, decay=net.readout_decay)
 
     results = {}
@@ -127,10 +130,12 @@ def run_vowels_task(config: VowelTaskConfig) -> dict:
             zeta, history = train_romera_rule(d_train, y_train, prototypes0, zeta0, params, net, epochs=config.epochs,
                                               progress=config.progress)
         else:
-            start = prototypes0 if net.decoder == "prototype" else fit_readout(sync0, y_train, classes,
+            start = target_patterns(features0, y_train, classes) if net.decoder == "prototype" else fit_readout(
+                features0, y_train, classes,
                                                                                decay=net.readout_decay)
             zeta, history = train_gradient(d_train, y_train, start, zeta0, params, net, epochs=config.epochs,
-                                           learning_rate=config.learning_rate, progress=config.progress)
+                                           learning_rate=config.learning_rate,
+                                           temperature=config.training_temperature, progress=config.progress)
         decoder = decoder_at(zeta)
         train_pred, _ = evaluate(d_train, zeta, decoder, params, net, seed=config.seed)
         test_pred, _ = evaluate(d_test, zeta, decoder, params, net, seed=config.seed + 1)
@@ -171,11 +176,13 @@ def run_vowels_task(config: VowelTaskConfig) -> dict:
             "network": asdict(net), "oscillator": asdict(params),
             "decoding": ("nearest class prototype (mean training synchronization pattern), squared distance"
                          if net.decoder == "prototype" else
-                         "multinomial logistic readout of the 8 synchronization values, fitted on the training "
-                         "patterns measured at the evaluation temperature"),
+                         f"multinomial logistic readout of the synchronization pattern ({net.features}: "
+                         f"{features0.shape[-1] * net.oscillators} values), fitted on the training patterns measured "
+                         "at the evaluation temperature"),
             "learning_rate": config.learning_rate, "epochs": config.epochs,
             "training_choice": "the training rule with the higher training accuracy gives test_accuracy",
-            "evaluation_temperature_k": net.temperature, "training_temperature_k": 0.0,
+            "evaluation_temperature_k": net.temperature,
+            "training_temperature_k": {"gradient": config.training_temperature, "romera_rule": 0.0},
         },
     }
     if config.out_dir is not None:
@@ -195,8 +202,10 @@ def _write(config, metrics, data, train, ranges, f_band, trained, params) -> Non
         f2 = np.linspace(ranges[1, 0], ranges[1, 1], config.grid)
         g1, g2 = np.meshgrid(f1, f2)
         drives = map_to_band(np.stack([g1.ravel(), g2.ravel()], axis=1), ranges, f_band)
-        sync = synchronization(torch.as_tensor(drives), zeta, params, replace(config.network, temperature=0.0))
-        bits = (sync.cpu().numpy() > 0.5).reshape(len(drives), -1)
+        raw = synchronization(torch.as_tensor(drives), zeta, params, replace(config.network, temperature=0.0),
+                              output="raw")
+        sync = raw.abs() if config.network.features == "magnitude" else torch.cat([raw.real, raw.imag], dim=-1)
+        bits = (raw.abs().cpu().numpy() > 0.5).reshape(len(drives), -1)
         codes = bits @ (1 << np.arange(bits.shape[1]))
         unique, index = np.unique(codes, return_inverse=True)
         names = [" ".join(f"{i + 1}{'AB'[d]}" for i in range(bits.shape[1] // 2) for d in range(2)
