@@ -26,6 +26,7 @@ from ..physics.chain_kernel import chain_weights, check_kernel_method
 from ..physics.chain_kernel_fast import FarFieldPlan, far_field_plan
 from ..physics.params import ROSS2023_RESONATOR, ResonatorParams
 from ..physics.resonator import (
+    coefficients_from_factors,
     head_to_tail_signs,
     lineshape_factors,
     rectified_voltage,
@@ -235,8 +236,12 @@ class ResonatorChainLayer(nn.Module):
             key = (self.kernel, *((t.data_ptr(), t._version) for t in (self.detuning, *self.buffers())))
             if self._cache is not None and self._cache[0] == key:
                 return self._cache[1]
-        v, delta, a, b = tuned_coefficients(self.detuning, self.anchor_frequencies, self.resonator.damping,
-                                            self.band[0], self.band[1], self.damping, *self._lineshape_factors())
+        if type(self).resonance_frequencies is ResonatorChainLayer.resonance_frequencies:
+            v, delta, a, b = tuned_coefficients(self.detuning, self.anchor_frequencies, self.resonator.damping,
+                                                self.band[0], self.band[1], self.damping, *self._lineshape_factors())
+        else:  # a subclass maps its parameters to frequencies its own way (e.g. binary devices)
+            v = self.resonance_frequencies()
+            delta, a, b = coefficients_from_factors(v, self.damping, *self._lineshape_factors())
         if u.dim() == 2:  # per-sample tones: one chain set per sample
             lead = u.shape[0]
             v, delta, a, b = (t.expand(lead, *t.shape) for t in (v, delta, a, b))
