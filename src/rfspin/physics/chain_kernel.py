@@ -186,7 +186,8 @@ def chain_weights(
     out = None
     if method != "exact" and (plan is not None or anchors is not None):
         out = _fast(tone_frequencies, v, delta, a, b, n_chains, lead, anchors, plan, rtol, method == "auto")
-    kernels = None if out is not None or u.requires_grad else compiled(u, v, delta, a, b)
+    kernels = None if out is not None or u.requires_grad else compiled(u, v, delta, a, b,
+                                                                            work=v.numel() * u.shape[-1])
     if kernels is not None:  # numba on the CPU: one compiled pass each way
         out = all_pairs(kernels, u, v, delta, a, b)
     elif out is None:

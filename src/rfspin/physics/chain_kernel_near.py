@@ -112,7 +112,8 @@ def near_field(tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, pl
     """
     n_tones = tones.shape[-1]
     if plan.band is not None:
-        kernels = compiled(tones, v, delta, a, b)
+        width = max(2 * half + 1 for _, _, _, half in plan.band)
+        kernels = compiled(tones, v, delta, a, b, work=v.numel() * width)
         if kernels is not None:
             return near_band(kernels, tones, v, delta, a, b, plan.band, per_group)
         out = None
