@@ -101,7 +101,7 @@ def coefficients_from_factors(
 
 def tuned_frequency(anchors: Tensor, alpha: float, detuning: Tensor, low: Tensor, high: Tensor) -> Tensor:
     """f = clamp(a (1 + alpha x)) [Hz], computed as clamp(a + (a alpha) x, low, high): anchors a [Hz],
-    nominal damping alpha, detuning x in nominal half linewidths, band [low, high] [Hz]."""
+    nominal damping alpha, detuning x in nominal half linewidths, band from low to high [Hz]."""
     return torch.clamp(anchors + (anchors * alpha) * detuning, low, high)
 
 
