@@ -1,15 +1,17 @@
 """Train-step time and peak memory of the drone network 256-128-10 at batch 256.
 
 Four implementations of the same model, each timed in its own subprocess (so peak RSS is its own):
-  rf-fast    rfspin's RFNetwork with its default kernel="auto" (fast where its bound holds and
-             it pays): exact crosstalk, near field exact and far field by a series with a
-             proven error bound (<= 5e-6 max|W|) as one GEMM;
-  rf-exact   the same with kernel="exact": the fused chunked kernel with analytic backward;
+  rf-fast    rfspin's RFNetwork with its default kernel="auto" (the far-field series kernel where
+             its proven error bound holds and the cost model expects it to pay, else exact; on
+             the CPU with numba, exact at the drone and MNIST sizes);
+  rf-exact   the same with kernel="exact": the compiled kernel over every pair (closed-form backward);
   rf-direct  the same equations with the chains x inputs x resonators tensor built in one
              broadcast expression and differentiated by autograd (as the authors' code does);
   linear     nn.Linear + ReLU MLP of the same shape (the software baseline).
-Prints ms per step (forward + backward + Adam), peak memory above the process's baseline, and
-ratios measured in the same run, with the load average. Usage:
+The RF variants run under rfspin.nn.kernel_thread_plan, as rfspin's trainer runs them (dense RF
+networks on the CPU: compiled kernels split over all threads, torch's own ops on one;
+``--no-thread-plan``: torch on all threads). Prints ms per step (forward + backward + Adam), peak
+memory above the process's baseline, and ratios measured in the same run, with the load average. Usage:
 python benchmarks/bench_train_step.py [--steps 10] [--threads 2] [--sizes 784,300,10] [--json OUT]
 (``--json`` also writes the results for tools/make_figures.py).
 """
@@ -17,6 +19,7 @@ python benchmarks/bench_train_step.py [--steps 10] [--threads 2] [--sizes 784,30
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -42,11 +45,11 @@ def _direct_weights(self, tone_frequencies=None):
     )
 
 
-def run_variant(name: str, steps: int, sizes: tuple[int, ...], threads: int) -> dict:
+def run_variant(name: str, steps: int, sizes: tuple[int, ...], threads: int, thread_plan: bool = True) -> dict:
     import torch
     import torch.nn.functional as F
 
-    from rfspin.nn import SoftwareMLP, build_rf_network, set_kernel_method
+    from rfspin.nn import SoftwareMLP, build_rf_network, kernel_thread_plan, set_kernel_method
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -70,18 +73,20 @@ def run_variant(name: str, steps: int, sizes: tuple[int, ...], threads: int) -> 
         opt.step()
 
     base = _rss_mb()
-    step()  # warm-up (allocations, optimizer state, the fast kernel's plan)
-    times, cpu = [], []
-    for _ in range(steps):
-        t0, c0 = time.perf_counter(), time.process_time()
-        step()
-        times.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
+    plan = kernel_thread_plan(model) if thread_plan else contextlib.nullcontext(False)
+    with plan as planned:  # as rfspin's trainer runs it (dense RF networks: kernels on all threads)
+        step()  # warm-up (allocations, optimizer state, the fast kernel's plan)
+        times, cpu = [], []
+        for _ in range(steps):
+            t0, c0 = time.perf_counter(), time.process_time()
+            step()
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
     times.sort()
     cpu.sort()
     return {"name": name, "ms_per_step": 1e3 * times[len(times) // 2], "min_ms_per_step": 1e3 * times[0],
             "cpu_ms_per_step": 1e3 * cpu[len(cpu) // 2], "peak_mb_above_base": _rss_mb() - base,
-            "threads": torch.get_num_threads()}
+            "threads": torch.get_num_threads(), "kernel_thread_plan": bool(planned)}
 
 
 def main() -> None:
@@ -92,18 +97,21 @@ def main() -> None:
     ap.add_argument("--skip-direct", action="store_true", help="leave out rf-direct (slow at MNIST size)")
     ap.add_argument("--json", default=None, metavar="OUT",
                     help="also write the results as JSON (tools/make_figures.py)")
+    ap.add_argument("--no-thread-plan", action="store_true",
+                    help="run the RF variants with torch on every thread (not as rfspin's trainer does)")
     ap.add_argument("--variant", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     sizes = tuple(int(n) for n in args.sizes.split(","))
     if args.variant:
-        print(json.dumps(run_variant(args.variant, args.steps, sizes, args.threads)))
+        print(json.dumps(run_variant(args.variant, args.steps, sizes, args.threads, not args.no_thread_plan)))
         return
     results = {}
     names = ["linear", "rf-fast", "rf-exact"] + ([] if args.skip_direct else ["rf-direct"])
     load_before = os.getloadavg()
     for name in names:
         out = subprocess.run([sys.executable, __file__, "--variant", name, "--steps", str(args.steps),
-                              "--sizes", args.sizes, "--threads", str(args.threads)],
+                              "--sizes", args.sizes, "--threads", str(args.threads),
+                              *(["--no-thread-plan"] if args.no_thread_plan else [])],
                              check=True, capture_output=True, text=True).stdout
         results[name] = json.loads(out.strip().splitlines()[-1])
     load = [round(max(a, b), 2) for a, b in zip(load_before, os.getloadavg())]
@@ -112,6 +120,8 @@ def main() -> None:
           f"median of {args.steps} steps, load average {load[0]} / {load[1]} / {load[2]}")
     print("wall: median ms per step; min: fastest step; cpu: median process CPU ms per step (all threads;\n"
           "with --threads 1 the least sensitive to other load on the machine)")
+    print(f"RF variants' thread plan (rfspin.nn.kernel_thread_plan, as the trainer): "
+          f"{'compiled kernels on all threads, torch on one' if fast['kernel_thread_plan'] else 'torch on all threads'}")
     print(f"{'implementation':<12} {'wall ms':>9} {'min ms':>9} {'cpu ms':>9} {'peak MB':>9}")
     for r in results.values():
         print(f"{r['name']:<12} {r['ms_per_step']:9.2f} {r['min_ms_per_step']:9.2f} {r['cpu_ms_per_step']:9.2f} "

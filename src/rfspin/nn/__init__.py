@@ -9,6 +9,7 @@ from .network import NetworkSpec, RFNetwork, SoftwareMLP, SpecFields, build_rf_n
 from .oscillator_layer import OscillatorLayer
 from .protocols import CountsDevices, CountsNeurons, Trainable, WrapsNetwork
 from .resonator_layer import ResonatorChainLayer, set_kernel_method
+from .threads import kernel_thread_plan, uses_kernel_threads
 from .tones import Tones, as_powers, check_powers
 
 __all__ = [
@@ -38,7 +39,9 @@ __all__ = [
     "as_powers",
     "build_rf_network",
     "check_powers",
+    "kernel_thread_plan",
     "layer_kind",
     "run_layers",
     "set_kernel_method",
+    "uses_kernel_threads",
 ]

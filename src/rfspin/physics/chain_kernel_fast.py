@@ -286,13 +286,15 @@ def _series_stats(v, delta, a, b, plan, min_tau, rho_max):
 
 #: Cost model of ``auto``, in units of one exact lineshape evaluation with its backward (the exact
 #: kernel's cost per element), measured on one thread (AVX-512) for the torch passes (False) and
-#: the compiled ones (True; there the exact kernel, plain loops over every pair, costs ~0.6 ns
-#: per element, so the GEMMs, the band and the fixed cost of a fast call weigh more; the drone
-#: network's 128 x 256 x 256 layer measured 5.1 ms exact against 6.1 ms fast, forward + backward):
+#: the compiled ones (True; there the exact kernel, fast-math loops over every pair four at a
+#: time, costs ~0.3 ns per element, so the GEMMs, the band and the fixed cost of a fast call weigh
+#: more: forward + backward, the drone network's 128 x 256 x 256 layer measured 3.2 ms exact
+#: against 5.8 ms fast, MNIST's 300 x 784 x 784 layer 57 ms exact against 71 ms fast (8 terms),
+#: and ``auto`` picks exact for both):
 #: (one multiply-add of the far-field GEMMs, forward + backward; fixed cost of a fast call, its
 #: extra operations and synchronisations; fixed cost per K x I (stats, bound); one near-field band
 #: element, with its index work).
-COSTS = {False: (0.05, 2e5, 0.0, 1.3), True: (0.05, 3e6, 20.0, 2.2)}
+COSTS = {False: (0.05, 2e5, 0.0, 1.3), True: (0.14, 6.6e6, 44.0, 3.5)}
 
 
 def _fast_pays(rows, n_res, n_tones, n_terms, plan, n_irregular, n_groups, compiled_kernels) -> bool:

@@ -15,7 +15,7 @@ and, for an upstream gradient g_ri = dL/dW_ri, with q = g / D, the closed-form s
     dL/dB = sum q,  dL/dA = sum q d,  dL/dv = 2 sum q d G - A sum q,  dL/dDelta = -2 Delta sum q G.
 
 The exact kernel (:func:`all_pairs`) is the same sum over every pair (plain loops over tones and
-resonators, in the order of a band that covers every tone: the same values bit for bit).
+resonators, four at a time; the same values as a band that covers every tone, up to rounding).
 
 Far field: the coefficients M_n[r, k] = Re(2 c zeta^n) = A Re(zeta^n) + (B / Delta) Im(zeta^n),
 zeta = (v - a_k + i Delta) / R_k (dimensionless; anchors a_k and radii R_k [Hz]), with the powers
@@ -28,10 +28,15 @@ and Z_k of |zeta| over them, for the error bound; moduli in float64, rounded to 
 bound's products sum_k w_k |T_N[k, i]| for a window of N (:func:`bound_sums`), powers of 1/tau
 formed on the fly (no stored |T| stack: one pass over the (K, I) matrix instead of N).
 
-All loops run over resonators k innermost (contiguous, vectorised without fast-math) and in
-parallel over rows (numba's workqueue threading layer, whose workers do not spin; with one
-torch thread a serial build of the same code, so no thread pool is woken). numba is optional
-(``pip install numba``, extra ``fast``), imported on first use; :func:`compiled` returns None
+All loops are vectorised along their contiguous innermost index and run in parallel over rows
+(numba's workqueue threading layer, whose workers do not spin) for large calls, else a serial
+build of the same code (no thread pool woken). The four lineshape passes (near and exact, each
+way) are built with fast-math: their one division per pair becomes a reciprocal estimate refined
+by a Newton step and the sums may be contracted into fused multiply-adds, 1.4x faster in float32
+(AVX-512) for a relative change of ~1e-7 (float32) in W (tests bound it against the torch
+passes; NaN inputs still give NaN, tested). The statistics and far-field kernels keep IEEE
+semantics (their NaN checks must hold). numba (a core dependency) is imported on first use;
+:func:`compiled` returns None
 without it, off the CPU, for other dtypes or while torch.compile traces, and callers keep the
 torch passes.
 """
@@ -45,6 +50,8 @@ import types
 
 import torch
 from torch import Tensor
+
+from .numba_support import kernel_threads, run_row_blocks
 
 __all__ = ["all_pairs", "bound_sums", "compiled", "far_coefficients", "far_coefficient_grads", "far_stats", "near_band"]
 
@@ -67,11 +74,16 @@ def _kernels():
         serial[fn.__name__] = numba.njit(twin, cache=True, error_model="numpy")
         return numba.njit(fn, parallel=True, cache=True, error_model="numpy")
 
-    @jit
-    def near_forward(u, v, delta, a, b, seg, shift, per_group, out):  # pragma: no cover - compiled
+    def lineshape_jit(fn):  # one build, without the GIL: rows are split over Python threads (_run_rows);
+        # fast-math: a reciprocal estimate + one Newton step instead of a division per pair
+        serial[fn.__name__] = kernel = numba.njit(fn, cache=True, nogil=True, fastmath=True, error_model="numpy")
+        return kernel
+
+    @lineshape_jit
+    def near_forward(u, v, delta, a, b, seg, shift, per_group, r0, out):  # pragma: no cover - compiled
         n_tones = u.shape[1]
-        for r in numba.prange(v.shape[0]):
-            tones, row, vr, ar, br = u[r // per_group], out[r], v[r], a[r], b[r]
+        for r in range(v.shape[0]):
+            tones, row, vr, ar, br = u[(r + r0) // per_group], out[r], v[r], a[r], b[r]
             d2 = delta[r] * delta[r]
             row[:] = 0.0
             for j in range(seg.shape[0]):
@@ -86,12 +98,12 @@ def _kernels():
                         d = t[m] - vv[m]
                         w[m] += (aa[m] * d + bb[m]) / (d * d + dd[m])
 
-    @jit
-    def near_backward(u, v, delta, a, b, seg, shift, per_group, g, gv, gd, ga, gb):  # pragma: no cover
+    @lineshape_jit
+    def near_backward(u, v, delta, a, b, seg, shift, per_group, r0, g, gv, gd, ga, gb):  # pragma: no cover
         n_rows, n_res = v.shape
         n_tones = u.shape[1]
-        for r in numba.prange(n_rows):
-            tones, grow, vr, ar, br = u[r // per_group], g[r], v[r], a[r], b[r]
+        for r in range(n_rows):
+            tones, grow, vr, ar, br = u[(r + r0) // per_group], g[r], v[r], a[r], b[r]
             d2 = delta[r] * delta[r]
             sums = np.zeros((4, n_res), v.dtype)  # sum q, sum q d, sum q d G, sum q G
             one = np.ones(1, v.dtype)[0]  # of the arrays' dtype (a literal 1.0 would be float64)
@@ -119,43 +131,74 @@ def _kernels():
             gv[r] = 2 * sums[2] - ar * sums[0]
             gd[r] = -2 * delta[r] * sums[3]
 
-    @jit
-    def all_forward(u, v, delta, a, b, seg, shift, per_group, out):  # pragma: no cover - compiled
-        n_res = v.shape[1]  # every pair: tones innermost (contiguous), resonators in the band's order
-        for r in numba.prange(v.shape[0]):
-            tones, row = u[r // per_group], out[r]
-            row[:] = 0.0
-            for k in range(n_res - 1, -1, -1):
-                vk, ak, bk, dk = v[r, k], a[r, k], b[r, k], delta[r, k] * delta[r, k]
-                for i in range(tones.shape[0]):
-                    d = tones[i] - vk
-                    row[i] += (ak * d + bk) / (d * d + dk)
-
-    @jit
-    def all_backward(u, v, delta, a, b, seg, shift, per_group, g, gv, gd, ga, gb):  # pragma: no cover
-        n_rows, n_res = v.shape
-        for r in numba.prange(n_rows):
-            tones, grow, vr, ar, br = u[r // per_group], g[r], v[r], a[r], b[r]
+    @lineshape_jit
+    def all_forward(u, v, delta, a, b, seg, shift, per_group, r0, out):  # pragma: no cover - compiled
+        n_res = v.shape[1]  # every pair: tones innermost (contiguous), four resonators per pass over a row
+        for r in range(v.shape[0]):
+            tones, row, vr, ar, br = u[(r + r0) // per_group], out[r], v[r], a[r], b[r]
             d2 = delta[r] * delta[r]
-            sums = np.zeros((4, n_res), v.dtype)  # as near_backward, tone by tone (the band's order)
-            sq, sqd, sqdg, sqg = sums[0], sums[1], sums[2], sums[3]
-            one = np.ones(1, v.dtype)[0]
-            for i in range(tones.shape[0]):
-                t, gi = tones[i], grow[i]
+            row[:] = 0.0
+            k = 0
+            while k + 4 <= n_res:  # one load and store of the row per four resonators, not per one
+                v0, v1, v2, v3 = vr[k], vr[k + 1], vr[k + 2], vr[k + 3]
+                a0, a1, a2, a3 = ar[k], ar[k + 1], ar[k + 2], ar[k + 3]
+                b0, b1, b2, b3 = br[k], br[k + 1], br[k + 2], br[k + 3]
+                c0, c1, c2, c3 = d2[k], d2[k + 1], d2[k + 2], d2[k + 3]
+                for i in range(tones.shape[0]):
+                    e0, e1, e2, e3 = tones[i] - v0, tones[i] - v1, tones[i] - v2, tones[i] - v3
+                    row[i] += (((a0 * e0 + b0) / (e0 * e0 + c0) + (a1 * e1 + b1) / (e1 * e1 + c1))
+                               + ((a2 * e2 + b2) / (e2 * e2 + c2) + (a3 * e3 + b3) / (e3 * e3 + c3)))
+                k += 4
+            for j in range(k, n_res):
+                vk, ak, bk, ck = vr[j], ar[j], br[j], d2[j]
+                for i in range(tones.shape[0]):
+                    e = tones[i] - vk
+                    row[i] += (ak * e + bk) / (e * e + ck)
+
+    @lineshape_jit
+    def all_backward(u, v, delta, a, b, seg, shift, per_group, r0, g, gv, gd, ga, gb):  # pragma: no cover
+        n_rows, n_res = v.shape  # with w = Delta^2 / D in (0, 1] (dimensionless: no float32 underflow)
+        for r in range(n_rows):  # sums S0 = sum g w, S1 = sum g w d, P0 = sum g w^2, P1 = sum g w^2 d
+            tones, grow, vr = u[(r + r0) // per_group], g[r], v[r]
+            d2 = delta[r] * delta[r]
+            sums = np.zeros((4, n_res), v.dtype)
+            s0, s1, p0, p1 = sums[0], sums[1], sums[2], sums[3]
+            i = 0
+            while i + 4 <= tones.shape[0]:  # four tones per pass over the sums (loads and stores / 4)
+                t0, t1, t2, t3 = tones[i], tones[i + 1], tones[i + 2], tones[i + 3]
+                g0, g1, g2, g3 = grow[i], grow[i + 1], grow[i + 2], grow[i + 3]
                 for m in range(n_res):
-                    d = t - vr[m]
-                    inv = one / (d * d + d2[m])
-                    q = gi * inv
-                    lin = (ar[m] * d + br[m]) * inv
-                    qd = q * d
-                    sq[m] += q
-                    sqd[m] += qd
-                    sqdg[m] += qd * lin
-                    sqg[m] += q * lin
-            gb[r] = sums[0]
-            ga[r] = sums[1]
-            gv[r] = 2 * sums[2] - ar * sums[0]
-            gd[r] = -2 * delta[r] * sums[3]
+                    c = d2[m]
+                    e0, e1, e2, e3 = t0 - vr[m], t1 - vr[m], t2 - vr[m], t3 - vr[m]
+                    w0, w1 = c / (e0 * e0 + c), c / (e1 * e1 + c)
+                    w2, w3 = c / (e2 * e2 + c), c / (e3 * e3 + c)
+                    q0, q1, q2, q3 = g0 * w0, g1 * w1, g2 * w2, g3 * w3
+                    s0[m] += (q0 + q1) + (q2 + q3)
+                    s1[m] += (q0 * e0 + q1 * e1) + (q2 * e2 + q3 * e3)
+                    q0, q1, q2, q3 = q0 * w0, q1 * w1, q2 * w2, q3 * w3
+                    p0[m] += (q0 + q1) + (q2 + q3)
+                    p1[m] += (q0 * e0 + q1 * e1) + (q2 * e2 + q3 * e3)
+                i += 4
+            while i < tones.shape[0]:
+                t0, g0 = tones[i], grow[i]
+                for m in range(n_res):
+                    e0 = t0 - vr[m]
+                    w0 = d2[m] / (e0 * e0 + d2[m])
+                    q0 = g0 * w0
+                    s0[m] += q0
+                    s1[m] += q0 * e0
+                    q0 = q0 * w0
+                    p0[m] += q0
+                    p1[m] += q0 * e0
+                i += 1
+            # per resonator, with q = g / D: sum q = S0 / Delta^2, sum q d = S1 / Delta^2,
+            # sum q G = (A P1 + B P0) / Delta^4, sum q d G = (A (S0 - P0) Delta^2 + B P1) / Delta^4
+            ar, br = a[r], b[r]
+            inv2 = 1 / d2
+            gb[r] = s0 * inv2
+            ga[r] = s1 * inv2
+            gv[r] = (ar * (s0 - 2 * p0) + 2 * br * p1 * inv2) * inv2
+            gd[r] = -2 * delta[r] * (ar * p1 + br * p0) * inv2 * inv2
 
     @jit
     def far_forward(v, delta, a, b, anchors, radius, out):  # pragma: no cover - compiled
@@ -330,23 +373,38 @@ def far_coefficient_grads(kernels, grad_m: Tensor, v: Tensor, delta: Tensor, a: 
 
 
 class _NearBandCompiled(torch.autograd.Function):
-    """Band near field (module docstring); ``seg`` (S, 3) int64 array, rows (k0, k1, w) of the segments."""
+    """Band near field (module docstring); ``seg`` (S, 3) int64 array, rows (k0, k1, w) of the segments.
+    Rows are split over :func:`~rfspin.physics.numba_support.kernel_threads` threads."""
 
     @staticmethod
-    def forward(ctx, u, v, delta, a, b, seg, shift, per_group, kernels, kind="near"):
+    def forward(ctx, u, v, delta, a, b, seg, shift, per_group, kernels, kind, work):
         out = v.new_empty(v.shape[0], u.shape[1])
-        kernels[kind + "_forward"](*(_np(t) for t in (u, v, delta, a, b)), seg, shift, per_group, out.numpy())
+        arrays = [_np(t) for t in (u, v, delta, a, b)]
+        o = out.numpy()
+        threads = kernel_threads(work, PARALLEL_MIN_WORK)
+        run_row_blocks(kernels[kind + "_forward"], v.shape[0], threads, lambda s, e: (
+            arrays[0], *(x[s:e] for x in arrays[1:]), seg, shift, per_group, s, o[s:e]))
         ctx.save_for_backward(u, v, delta, a, b)
         ctx.seg, ctx.shift, ctx.per_group, ctx.kernels, ctx.kind = seg, shift, per_group, kernels, kind
+        ctx.threads = threads
         return out
 
     @staticmethod
     def backward(ctx, grad_out):
         tensors = ctx.saved_tensors
         grads = _empty4(tensors[1])
-        ctx.kernels[ctx.kind + "_backward"](*(_np(t) for t in tensors), ctx.seg, ctx.shift, ctx.per_group,
-                                            _np(grad_out), *(g.numpy() for g in grads))
-        return None, *grads, None, None, None, None, None
+        arrays = [_np(t) for t in tensors]
+        g, outs = _np(grad_out), [x.numpy() for x in grads]
+        run_row_blocks(ctx.kernels[ctx.kind + "_backward"], arrays[1].shape[0], ctx.threads, lambda s, e: (
+            arrays[0], *(x[s:e] for x in arrays[1:]), ctx.seg, ctx.shift, ctx.per_group, s, g[s:e],
+            *(x[s:e] for x in outs)))
+        return None, *grads, None, None, None, None, None, None
+
+
+@functools.lru_cache(maxsize=64)
+def _band_elements(band: tuple) -> int:
+    """Band elements per row (an upper bound: clipping at the tones' ends is not counted)."""
+    return sum((k1 - k0) * (2 * w + 1) for k0, k1, _, w in band)
 
 
 def near_band(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, band: tuple,
@@ -355,13 +413,14 @@ def near_band(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Te
     compiled kernels; ``tones`` (I,) shared or (G, I) per group of ``per_group`` rows."""
     u = tones.reshape(-1, tones.shape[-1])
     per = per_group if u.shape[0] > 1 else max(1, v.shape[0])
-    return _NearBandCompiled.apply(u, v, delta, a, b, _segments(band), int(band[0][2]), per, kernels)
+    return _NearBandCompiled.apply(u, v, delta, a, b, _segments(band), int(band[0][2]), per, kernels, "near",
+                                   v.shape[0] * _band_elements(band))
 
 
 def all_pairs(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor) -> Tensor:
     """Exact W (rows, I) [V/W], every resonator against every tone: the values of a band that covers
-    all tones, bit for bit, with plain loops (no offsets); ``tones`` (I,) shared or (rows, I) one set
+    all tones up to rounding, with plain loops (no offsets); ``tones`` (I,) shared or (rows, I) one set
     per row. No gradient for the tones."""
     u = tones.reshape(-1, tones.shape[-1])
     per = 1 if u.shape[0] > 1 else max(1, v.shape[0])
-    return _NearBandCompiled.apply(u, v, delta, a, b, None, 0, per, kernels, "all")
+    return _NearBandCompiled.apply(u, v, delta, a, b, None, 0, per, kernels, "all", v.numel() * u.shape[-1])

@@ -119,22 +119,49 @@ def tuned_coefficients(detuning: Tensor, anchors: Tensor, alpha: float, low: Ten
     return (f, *coefficients_from_factors(f, damping, factor_a, factor_b))
 
 
+def _compiled_tuning(detuning, anchors, low, high, damping, factor_a, factor_b):
+    """The compiled tuning map's kernels where they apply (2-D detuning, all tensors), else None."""
+    args = (detuning, anchors, low, high, damping, factor_a, factor_b)
+    if detuning.dim() != 2 or not all(isinstance(t, Tensor) for t in args):
+        return None
+    from .tuning_numba import compiled_tuning  # numba on first use
+
+    return compiled_tuning(*args)
+
+
 class _TunedCoefficients(torch.autograd.Function):
     @staticmethod
     def forward(ctx, detuning, anchors, alpha, low, high, damping, factor_a, factor_b):
+        kernels = _compiled_tuning(detuning, anchors, low, high, damping, factor_a, factor_b)
+        ctx.constants = (damping, factor_a, factor_b)
+        ctx.kernels = kernels
+        if kernels is not None:  # one compiled pass instead of a dozen tensor passes, same values
+            from .tuning_numba import tuning_forward
+
+            f, delta, a, b = tuning_forward(kernels, detuning, anchors, alpha, low, high, damping, factor_a, factor_b)
+            ctx.save_for_backward(detuning, anchors, low, high, delta)
+            ctx.alpha = alpha
+            return f, delta, a, b
         unit = anchors * alpha
         raw = anchors + unit * detuning
         f = torch.clamp(raw, low, high)
         delta, a, b = coefficients_from_factors(f, damping, factor_a, factor_b)
         inside = (raw >= low).logical_and_(raw <= high)  # clamp's subgradient
         ctx.save_for_backward(unit, inside, delta)
-        ctx.constants = (damping, factor_a, factor_b)
         return f, delta, a, b
 
     @staticmethod
     def backward(ctx, g_f, g_delta, g_a, g_b):
-        unit, inside, delta = ctx.saved_tensors
         damping, factor_a, factor_b = ctx.constants
+        if ctx.kernels is not None:
+            from .tuning_numba import tuning_backward
+
+            detuning, anchors, low, high, delta = ctx.saved_tensors
+            grads = [None if g is None else g.contiguous() for g in (g_f, g_delta, g_a, g_b)]
+            g = tuning_backward(ctx.kernels, detuning, anchors, ctx.alpha, low, high, damping, factor_a, factor_b,
+                                delta, grads)
+            return g, None, None, None, None, None, None, None
+        unit, inside, delta = ctx.saved_tensors
         g = g_delta if g_delta is not None else torch.zeros_like(delta)
         if g_a is not None:
             g = g + factor_a * g_a
@@ -193,4 +220,6 @@ def rectified_voltage(tone_powers: Tensor, weights: Tensor, bias: Tensor | float
     ``tone_powers``: (B, I) W; ``weights``: (J, I) V/W, or (C, J, I) for C chip instances with
     powers (C, B, I); ``bias``: (J,) V.
     """
+    if tone_powers.dim() == 2 and weights.dim() == 2 and isinstance(bias, Tensor) and bias.dim() == 1:
+        return torch.addmm(bias, tone_powers, weights.t())  # one fused op (the common dense case)
     return torch.matmul(tone_powers, weights.transpose(-1, -2)) + bias

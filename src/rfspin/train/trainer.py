@@ -22,6 +22,7 @@ from ..data.datasets import RFDataset
 from ..device import module_device
 from ..errors import RfspinError, RfspinFileNotFoundError, RfspinTypeError
 from ..nn.protocols import Trainable, WrapsNetwork
+from ..nn.threads import kernel_thread_plan
 from ..validation import check_fields
 from .augment import random_shift
 from .checkpoint import load_checkpoint, model_record, save_checkpoint
@@ -226,46 +227,47 @@ def train(
 
     losses = EpochLoss(device)
     bar = _progress(config.epochs - start_epoch, progress, type(model).__name__)
-    for epoch in range(start_epoch, config.epochs):
-        t0 = time.perf_counter()
-        snapshot = _snapshot(model, optimizer, scheduler, generator)
-        model.train()
-        perm = torch.randperm(n, generator=generator).to(device)
-        losses.new_epoch()
-        for i in range(0, n, config.batch_size):
-            idx = perm[i : i + config.batch_size]
-            x = x_train[idx]
-            if config.max_shift:
-                x = random_shift(x, image_shape, config.max_shift, generator)
-            loss = F.cross_entropy(trainable.logits(x), y_train[idx])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            trainable.project_()
-            if step_hook is not None:
-                step_hook(model)
-            losses.add(loss, len(idx))
-        mean_loss = losses.mean(n)
-        if not math.isfinite(mean_loss):
-            bar.close()
-            _trained_network(model).load_state_dict(snapshot["model"])
-            save(epoch, snapshot)  # the checkpoint of the last finite epoch (written again: complete)
-            raise TrainingDiverged(epoch + 1, losses.last_finite(), tuple(history))
-        if scheduler is not None:
-            scheduler.step()
-        record = {
-            "epoch": epoch + 1,
-            "loss": mean_loss,
-            "train_accuracy": evaluate_accuracy(model, x_train, y_train),
-            "test_accuracy": evaluate_accuracy(model, x_test, y_test),
-            "time_s": time.perf_counter() - t0,
-        }
-        history.append(record)
-        bar.set_postfix(loss=f"{record['loss']:.3f}", test=f"{record['test_accuracy']:.3f}")
-        bar.update(1)
-        save(epoch + 1, {"model": _trained_network(model).state_dict(), "optimizer": optimizer.state_dict(),
-                         "scheduler": None if scheduler is None else scheduler.state_dict(),
-                         "generator": generator.get_state()})
-    bar.close()
-    return TrainResult(model, tuple(history), evaluate_accuracy(model, x_train, y_train),
-                       evaluate_accuracy(model, x_test, y_test))
+    with kernel_thread_plan(model):  # dense RF networks on the CPU: kernels on all threads, torch on one
+        for epoch in range(start_epoch, config.epochs):
+            t0 = time.perf_counter()
+            snapshot = _snapshot(model, optimizer, scheduler, generator)
+            model.train()
+            perm = torch.randperm(n, generator=generator).to(device)
+            losses.new_epoch()
+            for i in range(0, n, config.batch_size):
+                idx = perm[i : i + config.batch_size]
+                x = x_train[idx]
+                if config.max_shift:
+                    x = random_shift(x, image_shape, config.max_shift, generator)
+                loss = F.cross_entropy(trainable.logits(x), y_train[idx])
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                trainable.project_()
+                if step_hook is not None:
+                    step_hook(model)
+                losses.add(loss, len(idx))
+            mean_loss = losses.mean(n)
+            if not math.isfinite(mean_loss):
+                bar.close()
+                _trained_network(model).load_state_dict(snapshot["model"])
+                save(epoch, snapshot)  # the checkpoint of the last finite epoch (written again: complete)
+                raise TrainingDiverged(epoch + 1, losses.last_finite(), tuple(history))
+            if scheduler is not None:
+                scheduler.step()
+            record = {
+                "epoch": epoch + 1,
+                "loss": mean_loss,
+                "train_accuracy": evaluate_accuracy(model, x_train, y_train),
+                "test_accuracy": evaluate_accuracy(model, x_test, y_test),
+                "time_s": time.perf_counter() - t0,
+            }
+            history.append(record)
+            bar.set_postfix(loss=f"{record['loss']:.3f}", test=f"{record['test_accuracy']:.3f}")
+            bar.update(1)
+            save(epoch + 1, {"model": _trained_network(model).state_dict(), "optimizer": optimizer.state_dict(),
+                             "scheduler": None if scheduler is None else scheduler.state_dict(),
+                             "generator": generator.get_state()})
+        bar.close()
+        return TrainResult(model, tuple(history), evaluate_accuracy(model, x_train, y_train),
+                           evaluate_accuracy(model, x_test, y_test))
