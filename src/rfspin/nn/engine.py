@@ -51,6 +51,7 @@ __all__ = [
     "layer_kind",
     "map_layers",
     "oscillator_layers",
+    "rf_layers",
     "run_layers",
 ]
 
@@ -76,6 +77,15 @@ def layer_kind(layer: nn.Module) -> LayerKind:
         return LayerKind.CONV_NEURONS
     raise RfspinTypeError(f"{type(layer).__name__} is not an RF layer (resonator chains, oscillators, "
                           "RF convolution or its neurons)")
+
+
+def rf_layers(module: nn.Module) -> list[tuple[nn.Module, LayerKind]]:
+    """Every RF layer inside ``module`` (at any depth, including ``module``) with its kind."""
+    found = []
+    for m in module.modules():
+        if isinstance(m, (ResonatorChainLayer, OscillatorLayer, RFConv2d, RFConvNeurons)):
+            found.append((m, layer_kind(m)))
+    return found
 
 
 def map_layers(layers: Sequence[nn.Module], *, chains: Callable[[int, ResonatorChainLayer], T],

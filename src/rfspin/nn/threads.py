@@ -22,8 +22,7 @@ from torch import nn
 from ..device import module_device
 from ..physics.chain_kernel_numba import PARALLEL_MIN_WORK
 from ..physics.numba_support import numba_or_none, set_kernel_threads
-from .conv import RFConv2d
-from .resonator_layer import ResonatorChainLayer
+from .engine import LayerKind, rf_layers
 
 __all__ = ["kernel_thread_plan", "uses_kernel_threads"]
 
@@ -33,10 +32,10 @@ def uses_kernel_threads(model: nn.Module) -> bool:
     largest chain layer is below PARALLEL_MIN_WORK pairs: larger kernels run long enough to be
     split over torch's threads anyway (MNIST's 784 x 300 layer: one epoch 3.4 s that way against
     3.9 s with torch on one thread, 2 cores)."""
-    modules = list(model.modules())
-    if module_device(model).type != "cpu" or any(isinstance(m, RFConv2d) for m in modules):
+    layers = rf_layers(model)
+    if module_device(model).type != "cpu" or any(kind is LayerKind.CONV_CHAINS for _, kind in layers):
         return False
-    pairs = [m.n_resonators * m.n_inputs for m in modules if isinstance(m, ResonatorChainLayer)]
+    pairs = [m.n_resonators * m.n_inputs for m, kind in layers if kind is LayerKind.CHAINS]
     return bool(pairs) and max(pairs) < PARALLEL_MIN_WORK and numba_or_none() is not None
 
 
