@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from rfspin.nn import SoftwareMLP, build_rf_network, kernel_thread_plan, uses_kernel_threads
-from rfspin.nn.cnn import CNNSpec, RFCNN
+from rfspin.nn.cnn import RFCNN, CNNSpec
 from rfspin.physics import numba_support
 
 pytest.importorskip("numba")
