@@ -191,11 +191,14 @@ class ResonatorChainLayer(nn.Module):
     @torch.no_grad()
     def project_(self) -> None:
         """Projection after an optimizer step: keep every f_jk inside the band."""
-        anchors = self.anchor_frequencies
-        unit = anchors * self.resonator.damping
-        lo = (self.band[0] - anchors) / unit
-        hi = (self.band[1] - anchors) / unit
-        self.detuning.copy_(torch.maximum(torch.minimum(self.detuning, hi), lo))
+        key = tuple((t, t._version) for t in (self.anchor_frequencies, self.band))
+        cached = getattr(self, "_detuning_bounds", None)
+        if cached is None or len(cached[0]) != len(key) or any(
+                t is not c or v != cv for (t, v), (c, cv) in zip(key, cached[0])):
+            anchors = self.anchor_frequencies  # the bounds change only with the anchors or the band
+            unit = anchors * self.resonator.damping
+            self._detuning_bounds = cached = (key, (self.band[0] - anchors) / unit, (self.band[1] - anchors) / unit)
+        self.detuning.copy_(torch.maximum(torch.minimum(self.detuning, cached[2]), cached[1]))
 
     def far_field_plan(self) -> FarFieldPlan:
         """The fast kernel's plan for this layer's tones and anchors, cached until either changes

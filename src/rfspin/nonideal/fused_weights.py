@@ -21,10 +21,11 @@ returns None elsewhere, and callers use the tensor kernel.
 from __future__ import annotations
 
 import functools
-import os
 
 import torch
 from torch import Tensor
+
+from ..physics.numba_support import numba_or_none
 
 __all__ = ["fused_weights_available", "fused_chain_weights"]
 
@@ -32,14 +33,10 @@ __all__ = ["fused_weights_available", "fused_chain_weights"]
 @functools.lru_cache(maxsize=1)
 def _kernel():
     """The compiled row kernel, or None without numba (imported on first use: numba is optional)."""
-    try:
-        import numba
-        import numpy as np
-    except ImportError:
+    numba = numba_or_none()
+    if numba is None:
         return None
-    if "NUMBA_THREADING_LAYER" not in os.environ:
-        # numba's own pool: OpenMP workers would spin between calls and take CPU from torch's threads
-        numba.config.THREADING_LAYER = "workqueue"
+    import numpy as np
 
     @numba.njit(parallel=True, cache=True, error_model="numpy")
     def rows(u, v, delta, a, b, rows_per_group, out):  # pragma: no cover - compiled

@@ -45,13 +45,12 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import types
 
 import torch
 from torch import Tensor
 
-from .numba_support import kernel_threads, run_row_blocks
+from .numba_support import kernel_threads, numba_or_none, run_row_blocks
 
 __all__ = ["all_pairs", "bound_sums", "compiled", "far_coefficients", "far_coefficient_grads", "far_stats", "near_band"]
 
@@ -59,13 +58,10 @@ __all__ = ["all_pairs", "bound_sums", "compiled", "far_coefficients", "far_coeff
 @functools.lru_cache(maxsize=1)
 def _kernels():
     """The compiled kernels (a namespace), or None without numba."""
-    try:
-        import numba
-        import numpy as np
-    except ImportError:
+    numba = numba_or_none()
+    if numba is None:
         return None
-    if "NUMBA_THREADING_LAYER" not in os.environ:
-        numba.config.THREADING_LAYER = "workqueue"  # OpenMP workers spin and take CPU from torch
+    import numpy as np
     serial = {}
 
     def jit(fn):  # parallel over rows (prange), and a serial build of the same code for one thread
