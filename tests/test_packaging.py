@@ -78,7 +78,7 @@ def test_library_imports_optional_libraries_only_where_used():
     code = ("import sys\nimport rfspin\n"
             "from rfspin import build_rf_network, train_network, write_program, load_drone\n"
             "import rfspin.energy, rfspin.calibration, rfspin.nonideal, rfspin.tasks, rfspin.hardware\n"
-            "print(sorted(m for m in ('matplotlib', 'sklearn', 'h5py') if m in sys.modules))")
+            "print(sorted(m for m in ('matplotlib', 'sklearn', 'h5py', 'scipy') if m in sys.modules))")
     result = _python(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
