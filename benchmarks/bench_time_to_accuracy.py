@@ -17,7 +17,8 @@ other in one run, so their ratios are measured under the same conditions:
 Every contender's ``process_wall_s`` is the wall time of its benchmark subprocess, launch to exit
 (python start, imports, data loading, training; for ``rfspin`` the wrapper that launches the command,
 whose own launch-to-exit time is ``wall_s``); the line "rfspin command wall / MLP process wall"
-compares the two from launch to exit, like for like.
+compares the two from launch to exit, like for like (the MLP's process keeps Python's default garbage
+collector settings; the ``rfspin`` program tunes its own, see :func:`rfspin.cli.main.console_main`).
 
 Usage::
 
