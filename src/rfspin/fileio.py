@@ -119,7 +119,10 @@ def _plain_number_list(obj: list) -> bool:
 
 
 def to_jsonable(obj: Any) -> Any:
-    """Plain JSON types; tensors and arrays become lists. Non-finite floats are refused."""
+    """Plain JSON types; tensors and arrays become lists. Non-finite floats are refused.
+
+    Lists that already hold only plain numbers are returned as they are (shared, not copied).
+    """
     if hasattr(obj, "tolist") and callable(obj.tolist):
         return to_jsonable(obj.tolist())
     if isinstance(obj, dict):
