@@ -78,7 +78,7 @@ def test_library_imports_optional_libraries_only_where_used():
     code = ("import sys\nimport rfspin\n"
             "from rfspin import build_rf_network, train_network, write_program, load_drone\n"
             "import rfspin.energy, rfspin.calibration, rfspin.nonideal, rfspin.tasks, rfspin.hardware\n"
-            "print(sorted(m for m in ('matplotlib', 'sklearn', 'h5py') if m in sys.modules))")
+            "print(sorted(m for m in ('matplotlib', 'sklearn', 'h5py', 'scipy') if m in sys.modules))")
     result = _python(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
@@ -197,3 +197,21 @@ def test_stale_temp_files_are_cleaned(tmp_path):
     assert clean_stale_temp_files(tmp_path) == [stale]
     assert keep.exists() and (tmp_path / "metrics.json").read_text() == "{}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.json", "notes.tmp"]
+
+
+def test_program_entry_points_freeze_gc_at_exit_but_main_does_not(capsys):
+    """console_main (script, python -m rfspin.cli) adds gc.freeze at exit; main, called in-process, does not."""
+    import gc
+
+    from rfspin.cli.main import main
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["rfspin"] == "rfspin.cli.main:console_main"
+    assert "console_main()" in (ROOT / "src" / "rfspin" / "cli" / "__main__.py").read_text()
+    frozen = gc.get_freeze_count()
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert gc.get_freeze_count() == frozen
+    result = subprocess.run([sys.executable, "-m", "rfspin.cli", "--help"], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, timeout=120)
+    assert result.returncode == 0 and "train" in result.stdout

@@ -104,3 +104,36 @@ def test_missing_and_corrupted_program(tmp_path):
     (tmp_path / "c.json").write_text('{"schema": "rfspin.chip_pro')
     with pytest.raises(ValueError, match="not valid JSON"):
         read_program(tmp_path / "c.json")
+
+
+def test_program_file_is_compact_json_and_csv_rows_match_program(tmp_path):
+    import csv
+    import io
+
+    from rfspin.program.chip_program import _OSCILLATOR_KEYS, _RESONATOR_ARRAYS
+
+    net = _trained_like()
+    path = write_program(net, tmp_path / "program.json")
+    text = path.read_text()
+    assert text.count("\n") == 1 and ": " not in text  # one line (json's C encoder), no padding
+    from rfspin.fileio import to_jsonable
+
+    program = export_program(net)
+    assert json.loads(text) == to_jsonable(program) == read_program(path)  # (tuples in "spec" read as lists)
+    # The row-wise CSV builder writes what one writerow per resonator / oscillator writes.
+    res, osc = io.StringIO(), io.StringIO()
+    w, wo = csv.writer(res), csv.writer(osc)
+    for li, layer in enumerate(program["layers"]):
+        if layer["type"] == "resonator_chains":
+            for j, row in enumerate(layer["resonance_frequency_hz"]):
+                for k, f in enumerate(row):
+                    w.writerow([li, j, k, int(layer["signs"][k]), repr(f), repr(layer["anchor_frequencies_hz"][k]),
+                                *(repr(layer[key][j][k]) for key in _RESONATOR_ARRAYS),
+                                repr(layer["bias_voltage_v"][j])])
+        else:
+            for n in range(layer["n_neurons"]):
+                wo.writerow([li, n, repr(layer["frequency_hz"][n]),
+                             *(repr(layer[key][n]) for key in _OSCILLATOR_KEYS.values()),
+                             repr(layer["power_prefactor"][n])])
+    res_csv, osc_csv = program_csv(program)
+    assert res_csv.split("\r\n", 1)[1] == res.getvalue() and osc_csv.split("\r\n", 1)[1] == osc.getvalue()

@@ -103,12 +103,32 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return atomic_write(path, lambda f: f.write(text), binary=False)
 
 
+_INTS = frozenset({int, bool})
+
+
+def _plain_number_list(obj: list) -> bool:
+    """True for a list of finite plain floats, or of plain ints/bools: to_jsonable returns it as is.
+
+    Checked at C speed (``map``/``sum``) instead of one recursive call per number (a chip program
+    holds ~10^5 floats): a sum of floats is finite only if every term is (inf and NaN propagate).
+    """
+    types = set(map(type, obj))
+    if types == {float}:
+        return math.isfinite(sum(obj))
+    return bool(types) and types <= _INTS
+
+
 def to_jsonable(obj: Any) -> Any:
-    """Plain JSON types; tensors and arrays become lists. Non-finite floats are refused."""
+    """Plain JSON types; tensors and arrays become lists. Non-finite floats are refused.
+
+    Lists that already hold only plain numbers are returned as they are (shared, not copied).
+    """
     if hasattr(obj, "tolist") and callable(obj.tolist):
         return to_jsonable(obj.tolist())
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if type(obj) is list and _plain_number_list(obj):
+        return obj
     if isinstance(obj, (list, tuple)):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, float) and not math.isfinite(obj):
@@ -118,8 +138,16 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def atomic_write_json(path: str | Path, obj: Any) -> Path:
-    text = json.dumps(to_jsonable(obj), indent=2, allow_nan=False) + "\n"
+def atomic_write_json(path: str | Path, obj: Any, *, compact: bool = False) -> Path:
+    """``obj`` as JSON (atomic), indented for people to read; ``compact=True`` for large files.
+
+    ``compact`` writes one line without spaces, through json's C encoder: ``indent`` switches json
+    to its pure-Python encoder, ~0.35 s for a drone chip program (3.9 MB indented, 2.0 MB compact).
+    """
+    if compact:
+        text = json.dumps(to_jsonable(obj), separators=(",", ":"), allow_nan=False) + "\n"
+    else:
+        text = json.dumps(to_jsonable(obj), indent=2, allow_nan=False) + "\n"
     return atomic_write_text(path, text)
 
 

@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
-from scipy.optimize import least_squares
 
 from ..errors import RfspinError
 from ..physics.oscillator import normalized_power, output_power
@@ -100,6 +99,10 @@ def fit_oscillator_power(current_a, power_w) -> OscillatorFit:
 
     def residuals_t(theta: torch.Tensor) -> torch.Tensor:
         return (oscillator_power_curve(it, *physical(theta)) - pt) / pscale
+
+    # scipy.optimize costs ~0.3 s to import; only calibration fits need it, not every command that
+    # imports rfspin.calibration (train reaches it through rfspin.hardware), so import it here.
+    from scipy.optimize import least_squares
 
     result = least_squares(lambda t: residuals_t(torch.from_numpy(t)).numpy(),
                            np.array([0.0, 0.0, 0.0, floor0 / pscale]), jac="2-point", method="trf",

@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
-from scipy.optimize import least_squares
 
 from ..errors import RfspinError
 from ..physics.params import ROSS2023_RESONATOR, ResonatorParams
@@ -150,6 +149,10 @@ def fit_resonator_spectrum(frequency_hz, voltage_v, power_w: float = 1e-6) -> Re
 
     def fun(theta):
         return residuals_t(torch.from_numpy(theta)).numpy()
+
+    # scipy.optimize costs ~0.3 s to import; only calibration fits need it, not every command that
+    # imports rfspin.calibration (train reaches it through rfspin.hardware), so import it here.
+    from scipy.optimize import least_squares
 
     result = least_squares(fun, start, jac="2-point", method="lm", xtol=1e-12, ftol=1e-12, max_nfev=2000)
     if not np.all(np.isfinite(result.x)):

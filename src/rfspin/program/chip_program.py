@@ -1,6 +1,7 @@
 """Chip program: every device setting of an RF network, complete enough to recompute its outputs.
 
-Schema ``rfspin.chip_program`` version 1 (JSON; SI units, the unit in every key):
+Schema ``rfspin.chip_program`` version 1 (JSON, written compact: one line, ~10^5 numbers; SI units,
+the unit in every key):
 
     {
       "schema": "rfspin.chip_program", "version": 1,
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import repeat
 from pathlib import Path
 
 import torch
@@ -147,7 +149,7 @@ def export_program(model: RFNetwork) -> dict:
 
 def write_program(model: RFNetwork, path: str | Path) -> Path:
     """Write the program as JSON (atomic)."""
-    return atomic_write_json(path, export_program(model))
+    return atomic_write_json(path, export_program(model), compact=True)
 
 
 def program_csv(program: dict) -> tuple[str, str]:
@@ -161,11 +163,13 @@ def program_csv(program: dict) -> tuple[str, str]:
     wo.writerow(["layer", "neuron", "frequency_hz", *_OSCILLATOR_KEYS.values(), "power_prefactor"])
     for li, layer in enumerate(program["layers"]):
         if layer["type"] == "resonator_chains":
+            # Whole rows at a time (map/zip/writerows at C speed; ~3x faster for the drone's 34048 rows).
+            signs = [int(s) for s in layer["signs"]]
+            anchors = list(map(repr, layer["anchor_frequencies_hz"]))
             for j, row in enumerate(layer["resonance_frequency_hz"]):
-                for k, f in enumerate(row):
-                    w.writerow([li, j, k, int(layer["signs"][k]), repr(f), repr(layer["anchor_frequencies_hz"][k]),
-                                *(repr(layer[key][j][k]) for key in _RESONATOR_ARRAYS),
-                                repr(layer["bias_voltage_v"][j])])
+                w.writerows(zip(repeat(li), repeat(j), range(len(row)), signs, map(repr, row), anchors,
+                                *(map(repr, layer[key][j]) for key in _RESONATOR_ARRAYS),
+                                repeat(repr(layer["bias_voltage_v"][j]))))
         else:
             for n in range(layer["n_neurons"]):
                 wo.writerow([li, n, repr(layer["frequency_hz"][n]),
@@ -180,7 +184,7 @@ def write_program_files(model: RFNetwork, out_dir: str | Path, stem: str = "prog
     program = export_program(model)
     res_csv, osc_csv = program_csv(program)
     return [
-        atomic_write_json(out_dir / f"{stem}.json", program),
+        atomic_write_json(out_dir / f"{stem}.json", program, compact=True),
         atomic_write_text(out_dir / f"{stem}_resonators.csv", res_csv),
         atomic_write_text(out_dir / f"{stem}_oscillators.csv", osc_csv),
     ]
