@@ -124,8 +124,8 @@ def speed_table(files: list[Path]) -> str | None:
     exact = "rf-exact" if all("rf-exact" in r["results"] for r in runs) else "rf-fused"  # older files: rf-fused
     fast = "rf-fast" if all("rf-fast" in r["results"] for r in runs) else exact
     labels = {"linear": "nn.Linear + ReLU MLP, same shape",
-              fast: "rfspin RFNetwork, default kernel (exact near field + far-field GEMM, proven bound)",
-              exact: "rfspin RFNetwork, exact kernel (fused chunked, analytic backward)",
+              fast: "rfspin RFNetwork, default kernel (`auto`: the compiled exact kernel at this size)",
+              exact: "rfspin RFNetwork, `kernel=\"exact\"` (compiled, closed-form backward)",
               "rf-direct": "direct broadcast of the chains x inputs x resonators tensor + autograd (authors' style)"}
     head = "| implementation | " + " | ".join(f"ms / step ({r['threads']} thread{'s' * (r['threads'] > 1)})"
                                              for r in runs) + " | peak memory above baseline |"
@@ -138,7 +138,10 @@ def speed_table(files: list[Path]) -> str | None:
     linear = ", ".join(f"{r['results'][fast]['ms_per_step'] / r['results']['linear']['ms_per_step']:.1f}x" for r in runs)
     lines += ["", f"rfspin (default kernel) vs the direct implementation: {ratios} faster; vs the nn.Linear MLP: "
                   f"{linear} its time (batch {runs[0]['batch']}, median of "
-                  f"{runs[0]['steps']} steps, each implementation in its own process)."]
+                  f"{runs[0]['steps']} steps, each implementation in its own process"
+                  + ("; RF variants with more than one thread under `rfspin.nn.kernel_thread_plan`, as the trainer "
+                     "runs them" if any(r["results"][fast].get("kernel_thread_plan") for r in runs) else "")
+                  + ")."]
     return "\n".join(lines)
 
 

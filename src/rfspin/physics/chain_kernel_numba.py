@@ -1,4 +1,4 @@
-"""Compiled (numba) passes of the chain kernels: band near field, far-field coefficients, exact kernel.
+"""Compiled (numba) passes of the chain kernels: band near field and exact kernel (the lineshape sums).
 
 Same quantities as the torch passes of :mod:`rfspin.physics.chain_kernel_near`,
 :mod:`rfspin.physics.chain_kernel_far` and :mod:`rfspin.physics.chain_kernel`, each in one pass
@@ -16,40 +16,33 @@ and, for an upstream gradient g_ri = dL/dW_ri, with q = g / D, the closed-form s
 
 The exact kernel (:func:`all_pairs`) is the same sum over every pair (plain loops over tones and
 resonators, four at a time; the same values as a band that covers every tone, up to rounding).
+Its backward pass accumulates dimensionless sums with w = Delta^2 / D in (0, 1] (sum g w, sum g w d,
+sum g w^2, sum g w^2 d: with g / D^2 directly, float32 would underflow into denormals at GHz
+frequencies, 10x slower) and forms the four gradients from them per resonator.
 
-Far field: the coefficients M_n[r, k] = Re(2 c zeta^n) = A Re(zeta^n) + (B / Delta) Im(zeta^n),
-zeta = (v - a_k + i Delta) / R_k (dimensionless; anchors a_k and radii R_k [Hz]), with the powers
-by repeated complex multiplication, and their backward pass (derivatives in
-:class:`rfspin.physics.chain_kernel_far._FarField`) given dL/dM_n.
+The far-field kernels of the fast kernel live in :mod:`rfspin.physics.chain_kernel_far_numba`;
+:func:`compiled` hands out both.
 
-Series statistics (:func:`far_stats`): which resonators lie inside the series' validity
-(|zeta| <= rho_max min|tau|, Delta > 0), and per anchor the maxima C_k of 2|c| = |A - iB/Delta|
-and Z_k of |zeta| over them, for the error bound; moduli in float64, rounded to the dtype. The
-bound's products sum_k w_k |T_N[k, i]| for a window of N (:func:`bound_sums`), powers of 1/tau
-formed on the fly (no stored |T| stack: one pass over the (K, I) matrix instead of N).
-
-All loops are vectorised along their contiguous innermost index and run in parallel over rows
-(numba's workqueue threading layer, whose workers do not spin) for large calls, else a serial
-build of the same code (no thread pool woken). The four lineshape passes (near and exact, each
-way) are built with fast-math: their one division per pair becomes a reciprocal estimate refined
-by a Newton step and the sums may be contracted into fused multiply-adds, 1.4x faster in float32
-(AVX-512) for a relative change of ~1e-7 (float32) in W (tests bound it against the torch
-passes; NaN inputs still give NaN, tested). The statistics and far-field kernels keep IEEE
-semantics (their NaN checks must hold). numba (a core dependency) is imported on first use;
-:func:`compiled` returns None
-without it, off the CPU, for other dtypes or while torch.compile traces, and callers keep the
-torch passes.
+The lineshape passes have one build each, compiled without the GIL: a call's rows are split into
+contiguous blocks over :func:`rfspin.physics.numba_support.kernel_threads` threads (Python
+threads; rows are independent, so the values do not depend on the split). They are built with
+fast-math: the one division per pair becomes a reciprocal estimate refined by a Newton step and
+the sums may be contracted into fused multiply-adds (with the four-at-a-time loops, forward +
+backward 2.2 ms against 4.7 ms for the drone network's first layer in float32, one thread,
+AVX-512), for a relative change of ~1e-7 in W (tests bound it against the torch passes; NaN
+inputs still give NaN, tested). numba (a core dependency) is imported on first use;
+:func:`compiled` returns None without it, off the CPU, for other dtypes or while torch.compile
+traces, and callers keep the torch passes.
 """
 
 from __future__ import annotations
 
 import functools
-import math
-import types
 
 import torch
 from torch import Tensor
 
+from .chain_kernel_far_numba import bound_sums, far_coefficient_grads, far_coefficients, far_kernels, far_stats
 from .numba_support import kernel_threads, numba_or_none, run_row_blocks
 
 __all__ = ["all_pairs", "bound_sums", "compiled", "far_coefficients", "far_coefficient_grads", "far_stats", "near_band"]
@@ -63,12 +56,6 @@ def _kernels():
         return None
     import numpy as np
     serial = {}
-
-    def jit(fn):  # parallel over rows (prange), and a serial build of the same code for one thread
-        twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
-        twin.__qualname__ = fn.__qualname__ + "_serial"  # numba's disk cache is keyed on the name, not the flags
-        serial[fn.__name__] = numba.njit(twin, cache=True, error_model="numpy")
-        return numba.njit(fn, parallel=True, cache=True, error_model="numpy")
 
     def lineshape_jit(fn):  # one build, without the GIL: rows are split over Python threads (_run_rows);
         # fast-math: a reciprocal estimate + one Newton step instead of a division per pair
@@ -196,92 +183,9 @@ def _kernels():
             gv[r] = (ar * (s0 - 2 * p0) + 2 * br * p1 * inv2) * inv2
             gd[r] = -2 * delta[r] * (ar * p1 + br * p0) * inv2 * inv2
 
-    @jit
-    def far_forward(v, delta, a, b, anchors, radius, out):  # pragma: no cover - compiled
-        n_rows, n_terms, n_res = out.shape
-        for r in numba.prange(n_rows):
-            x = (v[r] - anchors) / radius
-            y = delta[r] / radius
-            bp = b[r] / delta[r]
-            pr, pi = np.ones(n_res, v.dtype), np.zeros(n_res, v.dtype)
-            for n in range(n_terms):
-                for k in range(n_res):
-                    out[r, n, k] = a[r, k] * pr[k] + bp[k] * pi[k]
-                    re = pr[k] * x[k] - pi[k] * y[k]
-                    pi[k] = pr[k] * y[k] + pi[k] * x[k]
-                    pr[k] = re
-
-    @jit
-    def far_backward(gm, v, delta, a, b, anchors, radius, gv, gd, ga, gb):  # pragma: no cover - compiled
-        n_rows, n_terms, n_res = gm.shape
-        for r in numba.prange(n_rows):
-            x = (v[r] - anchors) / radius
-            y = delta[r] / radius
-            pr, pi = np.ones(n_res, v.dtype), np.zeros(n_res, v.dtype)
-            sums = np.zeros((4, n_res), v.dtype)  # sum_n gM_n zeta^n, sum_n n gM_n zeta^(n-1): Re, Im
-            scale = np.zeros(1, v.dtype)
-            for n in range(n_terms):
-                gn, gup = gm[r, n], gm[r, min(n + 1, n_terms - 1)]
-                scale[0] = n + 1 if n + 1 < n_terms else 0  # the factor n of the next term, in the dtype
-                w = scale[0]
-                for k in range(n_res):
-                    sums[0, k] += gn[k] * pr[k]
-                    sums[1, k] += gn[k] * pi[k]
-                    sums[2, k] += w * gup[k] * pr[k]
-                    sums[3, k] += w * gup[k] * pi[k]
-                    re = pr[k] * x[k] - pi[k] * y[k]
-                    pi[k] = pr[k] * y[k] + pi[k] * x[k]
-                    pr[k] = re
-            bp = b[r] / delta[r]
-            d_re, d_im = sums[2] / radius, sums[3] / radius
-            gv[r] = a[r] * d_re + bp * d_im
-            gd[r] = bp * d_re - a[r] * d_im - bp / delta[r] * sums[1]
-            ga[r] = sums[0]
-            gb[r] = sums[1] / delta[r]
-
-    @jit
-    def far_stats(v, delta, a, b, anchors, radius, limit, c_max, z_max):  # pragma: no cover - compiled
-        n_rows, n_res = v.shape  # serial loops (maxima into shared arrays): the parallel build runs them too
-        zero = np.zeros(1, v.dtype)[0]
-        c_max[:] = zero
-        z_max[:] = zero
-        irregular = 0
-        for r in range(n_rows):
-            for k in range(n_res):  # |x + iy| in float64, then rounded: hypot without overflow; branch-free
-                x, y = np.float64((v[r, k] - anchors[k]) / radius[k]), np.float64(delta[r, k] / radius[k])
-                zeta = v.dtype.type(math.sqrt(x * x + y * y))
-                x, y = np.float64(a[r, k]), np.float64(b[r, k] / delta[r, k])
-                two_c = v.dtype.type(math.sqrt(x * x + y * y))
-                ok = zeta <= limit[k] and delta[r, k] > zero
-                irregular += 0 if ok else 1
-                z_max[k] = max(z_max[k], zeta if ok else zero)
-                c_max[k] = two_c if ok and (two_c != two_c or two_c > c_max[k]) else c_max[k]  # NaN stays (amax)
-        return irregular
-
-    @jit
-    def bound_sums(inv_tau, radius, weight, lo, flush, out):  # pragma: no cover - compiled
-        n_win, n_res = weight.shape
-        n_tones = inv_tau.shape[1]
-        out[:] = 0
-        p = np.empty(n_tones, inv_tau.dtype)
-        zero = np.zeros(1, inv_tau.dtype)[0]
-        for k in range(n_res):  # serial (sums over k into shared rows): the parallel build runs it too
-            row, r = inv_tau[k], radius[k]
-            for i in range(n_tones):  # the powers and flushes of inverse_powers, never stored
-                p[i] = zero if abs(row[i]) < flush else row[i]
-            for n in range(lo + n_win):
-                if n >= lo and weight[n - lo, k] != 0:
-                    w, o = weight[n - lo, k] / r, out[n - lo]  # w_k / R_k once, not a division per tone
-                    for i in range(n_tones):
-                        o[i] += w * abs(p[i])
-                for i in range(n_tones):
-                    q = p[i] * row[i]
-                    p[i] = zero if abs(q) < flush else q
-
-    parallel = {"near_forward": near_forward, "near_backward": near_backward, "all_forward": all_forward,
-                "all_backward": all_backward, "far_forward": far_forward,
-                "far_backward": far_backward, "far_stats": far_stats, "bound_sums": bound_sums}
-    return numba, parallel, serial
+    far_parallel, far_serial = far_kernels()
+    parallel = {**serial, **far_parallel}  # the lineshape passes have one build (rows split by _run_rows)
+    return numba, parallel, {**serial, **far_serial}
 
 
 #: Pairs (or band elements) per call from which the parallel build is used: below, launching
@@ -330,41 +234,27 @@ def _empty4(v: Tensor) -> list[Tensor]:
     return [torch.empty_like(v, memory_format=torch.contiguous_format) for _ in range(4)]
 
 
-def far_coefficients(kernels, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, anchors: Tensor, radius: Tensor,
-                     n_terms: int) -> Tensor:
-    """M (rows, n_terms, K), M_n = A Re(zeta^n) + (B / Delta) Im(zeta^n) (module docstring)."""
-    out = v.new_empty(v.shape[0], n_terms, v.shape[1])
-    kernels["far_forward"](*(_np(t) for t in (v, delta, a, b, anchors, radius)), out.numpy())
-    return out
+def _lineshape_forward(kernels, kind: str, tensors, seg, shift: int, per_group: int, work: int):
+    """W (rows, I) of one lineshape pass (``tensors``: u, v, Delta, A, B), rows split over threads;
+    also the thread count, for the backward pass."""
+    u, v = tensors[0], tensors[1]
+    out = v.new_empty(v.shape[0], u.shape[1])
+    arrays = [_np(t) for t in tensors]
+    o = out.numpy()
+    threads = kernel_threads(work, PARALLEL_MIN_WORK)
+    run_row_blocks(kernels[kind + "_forward"], v.shape[0], threads, lambda s, e: (
+        arrays[0], *(x[s:e] for x in arrays[1:]), seg, shift, per_group, s, o[s:e]))
+    return out, threads
 
 
-def far_stats(kernels, v: Tensor, delta: Tensor, a: Tensor, b: Tensor, anchors: Tensor, radius: Tensor,
-              limit: Tensor) -> tuple[int, Tensor, Tensor]:
-    """(resonators outside the series, C_k = max_r 2|c_rk|, Z_k = max_r |zeta_rk|) over the regular
-    resonators (|zeta| <= ``limit`` (K,), Delta > 0), |zeta| = |v - a_k + i Delta| / R_k, 2|c| = |A - i B / Delta|
-    (:mod:`rfspin.physics.chain_kernel_fast`), in one pass instead of a dozen tensor passes."""
-    c_max, z_max = v.new_empty(v.shape[1]), v.new_empty(v.shape[1])
-    irregular = kernels["far_stats"](*(_np(t) for t in (v, delta, a, b, anchors, radius, limit)), c_max.numpy(),
-                                     z_max.numpy())
-    return int(irregular), c_max, z_max
-
-
-def bound_sums(kernels, inv_tau: Tensor, radius: Tensor, weight: Tensor, lo: int, flush: float) -> Tensor:
-    """S (n, I) with S[j, i] = sum_k weight[j, k] |T_(lo+j)[k, i]| [1/Hz x weight], T_n = inv_tau^(n+1) / R_k
-    flushed as in :func:`rfspin.physics.chain_kernel_fast.inverse_powers` (entries below ``flush`` set
-    to 0): the error bound's products for a window of N, from inv_tau (K, I) without a stored |T| stack."""
-    out = weight.new_empty(weight.shape[0], inv_tau.shape[1])
-    inv = _np(inv_tau)
-    kernels["bound_sums"](inv, _np(radius), _np(weight), lo, inv.dtype.type(flush), out.numpy())
-    return out
-
-
-def far_coefficient_grads(kernels, grad_m: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor,
-                          anchors: Tensor, radius: Tensor) -> list[Tensor]:
-    """[dL/dv, dL/dDelta, dL/dA, dL/dB] (rows, K) from dL/dM (rows, n_terms, K)."""
-    grads = _empty4(v)
-    kernels["far_backward"](*(_np(t) for t in (grad_m, v, delta, a, b, anchors, radius)),
-                            *(g.numpy() for g in grads))
+def _lineshape_backward(kernels, kind: str, tensors, seg, shift: int, per_group: int, threads: int,
+                        grad_out: Tensor) -> list[Tensor]:
+    """[dL/dv, dL/dDelta, dL/dA, dL/dB] (rows, K) of one lineshape pass given dL/dW."""
+    grads = _empty4(tensors[1])
+    arrays = [_np(t) for t in tensors]
+    g, outs = _np(grad_out), [x.numpy() for x in grads]
+    run_row_blocks(kernels[kind + "_backward"], arrays[1].shape[0], threads, lambda s, e: (
+        arrays[0], *(x[s:e] for x in arrays[1:]), seg, shift, per_group, s, g[s:e], *(x[s:e] for x in outs)))
     return grads
 
 
@@ -374,26 +264,15 @@ class _NearBandCompiled(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, u, v, delta, a, b, seg, shift, per_group, kernels, kind, work):
-        out = v.new_empty(v.shape[0], u.shape[1])
-        arrays = [_np(t) for t in (u, v, delta, a, b)]
-        o = out.numpy()
-        threads = kernel_threads(work, PARALLEL_MIN_WORK)
-        run_row_blocks(kernels[kind + "_forward"], v.shape[0], threads, lambda s, e: (
-            arrays[0], *(x[s:e] for x in arrays[1:]), seg, shift, per_group, s, o[s:e]))
+        out, ctx.threads = _lineshape_forward(kernels, kind, (u, v, delta, a, b), seg, shift, per_group, work)
         ctx.save_for_backward(u, v, delta, a, b)
         ctx.seg, ctx.shift, ctx.per_group, ctx.kernels, ctx.kind = seg, shift, per_group, kernels, kind
-        ctx.threads = threads
         return out
 
     @staticmethod
     def backward(ctx, grad_out):
-        tensors = ctx.saved_tensors
-        grads = _empty4(tensors[1])
-        arrays = [_np(t) for t in tensors]
-        g, outs = _np(grad_out), [x.numpy() for x in grads]
-        run_row_blocks(ctx.kernels[ctx.kind + "_backward"], arrays[1].shape[0], ctx.threads, lambda s, e: (
-            arrays[0], *(x[s:e] for x in arrays[1:]), ctx.seg, ctx.shift, ctx.per_group, s, g[s:e],
-            *(x[s:e] for x in outs)))
+        grads = _lineshape_backward(ctx.kernels, ctx.kind, ctx.saved_tensors, ctx.seg, ctx.shift, ctx.per_group,
+                                    ctx.threads, grad_out)
         return None, *grads, None, None, None, None, None, None
 
 
