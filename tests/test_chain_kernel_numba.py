@@ -166,7 +166,9 @@ def test_row_split_over_threads_matches_one_thread(threads):
         numba_support.set_kernel_threads(previous)
     for x, y in zip(one, split):
         assert torch.equal(x, y)
-    with pytest.raises(ValueError, match="kernel threads"):
+    from rfspin.errors import RfspinError
+
+    with pytest.raises(RfspinError, match="kernel threads"):
         numba_support.set_kernel_threads(0)
 
 

@@ -63,3 +63,12 @@ def test_trainer_runs_under_the_plan(two_threads, monkeypatch):
     trainer.train(build_rf_network((16, 8, 3), seed=0), data, trainer.TrainConfig(epochs=1, batch_size=8),
                   progress=False)
     assert seen == ["RFNetwork"] and torch.get_num_threads() == 2
+
+
+def test_plan_rejects_bad_thread_counts():
+    from rfspin.errors import RfspinError
+
+    model = build_rf_network((16, 8, 3), seed=0)
+    for bad in (0, -2, 1.5, True):
+        with pytest.raises(RfspinError, match="threads"), kernel_thread_plan(model, threads=bad):
+            pass

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from ..device import module_device
+from ..errors import RfspinError
 from ..physics.chain_kernel_numba import PARALLEL_MIN_WORK
 from ..physics.numba_support import numba_or_none, set_kernel_threads
 from .engine import LayerKind, rf_layers
@@ -44,6 +45,8 @@ def kernel_thread_plan(model: nn.Module, threads: int | None = None) -> Iterator
     """While active, for a model where :func:`uses_kernel_threads`: the compiled kernels split their
     rows over ``threads`` threads (default: torch.get_num_threads() on entry) and torch runs on one;
     both settings are restored on exit. Yields whether the plan applies (otherwise nothing changes)."""
+    if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
+        raise RfspinError(f"threads = {threads!r}: must be None (torch.get_num_threads()) or an integer >= 1")
     threads = torch.get_num_threads() if threads is None else threads
     if threads <= 1 or not uses_kernel_threads(model):
         yield False

@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 import torch
 from torch import Tensor
 
+from ..errors import RfspinError
+
 __all__ = ["cpu_float_tensors", "kernel_threads", "numba_or_none", "run_row_blocks", "set_kernel_threads"]
 
 #: Threads of the row-split compiled passes when set by :func:`set_kernel_threads` (None: follow
@@ -51,8 +53,8 @@ def cpu_float_tensors(*tensors: Tensor) -> bool:
 def set_kernel_threads(threads: int | None) -> int | None:
     """Run the row-split compiled passes on ``threads`` threads (None: the default rule, see
     :func:`kernel_threads`); returns the previous setting. Process-wide, like torch.set_num_threads."""
-    if threads is not None and (not isinstance(threads, int) or threads < 1):
-        raise ValueError(f"kernel threads = {threads!r}: must be None or an integer >= 1")
+    if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
+        raise RfspinError(f"kernel threads = {threads!r}: must be None or an integer >= 1")
     previous, _KERNEL_THREADS[0] = _KERNEL_THREADS[0], threads
     return previous
 
