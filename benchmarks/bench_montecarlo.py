@@ -9,7 +9,8 @@ same chips (same static draws) and must give the same accuracies.
   of chips on a CPU, every chip's weights from the fused numba kernel
   rfspin.nonideal.fused_weights);
 - today: the same function as it was before issue 14 (``fused=False``, the exact blocked tensor
-  kernel rfspin.physics.chain_kernel ``method="exact"``, 256 MiB chunks); the ratio
+  kernel rfspin.physics.chain_kernel ``method="exact"`` with the compiled chain kernels switched
+  off, as they did not exist then, 256 MiB chunks); the ratio
   today / vectorised is the Monte-Carlo speed-up. A third run of the new path with today's
   chunk size draws the same chips as today's: their accuracies must be identical, chip by chip;
 - loop: a Python loop over chips, each chip's weights rebuilt with the direct broadcast
@@ -72,7 +73,10 @@ def run_vectorised(args) -> dict:
     chunk = args.chunk or chips_per_chunk(model, len(data.y_test), budget)
     if args.mode == "same-chips":  # the new path on today's chunks: the same chips as today's
         chunk = chips_per_chunk(model, len(data.y_test), DEFAULT_CHUNK_BYTES)
-    if today:
+    if today:  # the exact kernel as it was then: the blocked tensor passes (no compiled chain kernels yet)
+        from rfspin.physics import chain_kernel_numba
+
+        chain_kernel_numba._kernels = lambda: None
         set_kernel_method(model, "exact")
     monte_carlo_accuracy(model, cfg, data.x_test, data.y_test, 1, make_generator(device, 0),
                          fused=not today)  # warm-up: one-time JIT compilation (cached on disk) and allocations

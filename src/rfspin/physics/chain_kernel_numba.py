@@ -45,7 +45,7 @@ from torch import Tensor
 from .chain_kernel_far_numba import bound_sums, far_coefficient_grads, far_coefficients, far_kernels, far_stats
 from .numba_support import kernel_threads, numba_or_none, run_row_blocks
 
-__all__ = ["all_pairs", "bound_sums", "compiled", "far_coefficients", "far_coefficient_grads", "far_stats", "near_band"]
+__all__ = ["all_pairs", "all_pairs_values", "bound_sums", "compiled", "far_coefficients", "far_coefficient_grads", "far_stats", "near_band"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -299,3 +299,13 @@ def all_pairs(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Te
     u = tones.reshape(-1, tones.shape[-1])
     per = 1 if u.shape[0] > 1 else max(1, v.shape[0])
     return _NearBandCompiled.apply(u, v, delta, a, b, None, 0, per, kernels, "all", v.numel() * u.shape[-1])
+
+
+def all_pairs_values(kernels, tones: Tensor, v: Tensor, delta: Tensor, a: Tensor, b: Tensor,
+                     per_group: int) -> Tensor:
+    """Exact W (rows, I) [V/W] without autograd (Monte-Carlo over chips): ``tones`` (G, I), one set per
+    group of ``per_group`` consecutive rows (e.g. the chains of one chip)."""
+    with torch.no_grad():
+        out, _ = _lineshape_forward(kernels, "all", (tones, v, delta, a, b), None, 0, max(1, per_group),
+                                    v.numel() * tones.shape[-1])
+    return out
