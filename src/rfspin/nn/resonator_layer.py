@@ -191,14 +191,22 @@ class ResonatorChainLayer(nn.Module):
     @torch.no_grad()
     def project_(self) -> None:
         """Projection after an optimizer step: keep every f_jk inside the band."""
-        key = tuple((t, t._version) for t in (self.anchor_frequencies, self.band))
-        cached = getattr(self, "_detuning_bounds", None)
-        if cached is None or len(cached[0]) != len(key) or any(
-                t is not c or v != cv for (t, v), (c, cv) in zip(key, cached[0])):
-            anchors = self.anchor_frequencies  # the bounds change only with the anchors or the band
+        def bounds(anchors, band):  # they change only with the anchors or the band
             unit = anchors * self.resonator.damping
-            self._detuning_bounds = cached = (key, (self.band[0] - anchors) / unit, (self.band[1] - anchors) / unit)
-        self.detuning.copy_(torch.maximum(torch.minimum(self.detuning, cached[2]), cached[1]))
+            return (band[0] - anchors) / unit, (band[1] - anchors) / unit
+
+        lo, hi = self._kept("_detuning_bounds", (self.anchor_frequencies, self.band), bounds)
+        self.detuning.copy_(torch.maximum(torch.minimum(self.detuning, hi), lo))
+
+    def _kept(self, name: str, tensors: tuple[Tensor, ...], compute):
+        """``compute(*tensors)``, kept under attribute ``name`` until one of ``tensors`` changes (in
+        place, or replaced: the cache holds the tensors themselves and their versions)."""
+        cached = getattr(self, name, None)
+        versions = tuple(t._version for t in tensors)
+        if cached is None or any(t is not c for t, c in zip(tensors, cached[0])) or cached[1] != versions:
+            cached = (tensors, versions, compute(*tensors))
+            setattr(self, name, cached)
+        return cached[2]
 
     def far_field_plan(self) -> FarFieldPlan:
         """The fast kernel's plan for this layer's tones and anchors, cached until either changes
@@ -215,11 +223,7 @@ class ResonatorChainLayer(nn.Module):
         buffers = (self.sensitivity, self.antisymmetric_weight, self.symmetric_weight, self.signs)
         if torch.compiler.is_compiling() or any(t.requires_grad for t in buffers):
             return lineshape_factors(*buffers)
-        cached = getattr(self, "_factors", None)
-        versions = tuple(t._version for t in buffers)
-        if cached is None or any(t is not c for t, c in zip(buffers, cached[0])) or cached[1] != versions:
-            self._factors = cached = (buffers, versions, lineshape_factors(*buffers))
-        return cached[2]
+        return self._kept("_factors", buffers, lineshape_factors)
 
     def kernel_options(self) -> dict:
         """Keyword arguments of :func:`~rfspin.physics.chain_kernel.chain_weights` for this layer."""

@@ -43,7 +43,7 @@ import torch
 from torch import Tensor
 
 from .chain_kernel_far_numba import bound_sums, far_coefficient_grads, far_coefficients, far_kernels, far_stats
-from .numba_support import kernel_threads, numba_or_none, run_row_blocks
+from .numba_support import cpu_float_tensors, kernel_threads, numba_or_none, run_row_blocks
 
 __all__ = ["all_pairs", "all_pairs_values", "bound_sums", "compiled", "far_coefficients", "far_coefficient_grads", "far_stats", "near_band"]
 
@@ -200,11 +200,7 @@ def compiled(*tensors: Tensor, work: int = 0):
     """The kernels if they apply to ``tensors`` (numba present, all on the CPU, one float dtype,
     not under torch.compile), else None. ``work``: pairs the call evaluates; the parallel build
     only from PARALLEL_MIN_WORK on (and with more than one thread), the serial one otherwise."""
-    if torch.compiler.is_compiling():
-        return None
-    dtype = tensors[0].dtype
-    if dtype not in (torch.float32, torch.float64) or any(t.device.type != "cpu" or t.dtype != dtype
-                                                          for t in tensors):
+    if not cpu_float_tensors(*tensors):
         return None
     found = _kernels()
     if found is None:

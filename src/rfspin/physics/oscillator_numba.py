@@ -21,6 +21,8 @@ import functools
 import torch
 from torch import Tensor
 
+from .numba_support import cpu_float_tensors
+
 __all__ = ["compiled_power"]
 
 
@@ -64,12 +66,10 @@ def compiled_power(voltage: Tensor, params: list[Tensor], want_slope: bool) -> t
     :func:`~rfspin.physics.oscillator.oscillator_power` in its order (g_m, V_bias, I_max, I_th,
     Q, R, dR/R, beta, A), each (N,) or a scalar; None where the
     compiled pass does not apply."""
-    if torch.compiler.is_compiling() or voltage.dim() != 2 or voltage.device.type != "cpu" \
-            or voltage.dtype not in (torch.float32, torch.float64):
+    if voltage.dim() != 2 or not cpu_float_tensors(voltage, *params):
         return None
     n = voltage.shape[1]
-    if any(p.dim() > 1 or (p.dim() == 1 and p.shape[0] != n) or p.device.type != "cpu" or p.dtype != voltage.dtype
-           for p in params):
+    if any(p.dim() > 1 or (p.dim() == 1 and p.shape[0] != n) for p in params):
         return None
     kernel = _kernel()
     if kernel is None:
